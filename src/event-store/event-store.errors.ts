@@ -1,0 +1,34 @@
+import type { ExpectedRevision } from './event-store.port';
+
+/** Base of every error an event store adapter may raise. */
+export class EventStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The stream was not at the revision the writer expected. */
+export class WrongExpectedRevisionError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** Revision of the stream's last event, or null when the stream does not exist. */
+    readonly actual: number | null,
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${actual ?? 'no stream'}`);
+  }
+}
+
+/** An event id is already stored (in another stream, or twice in one batch). */
+export class DuplicateEventIdError extends EventStoreError {
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already stored`);
+  }
+}
+
+/** The store cannot be reached or refused to work; the operation may be retried. */
+export class StoreUnavailableError extends EventStoreError {}
+
+/** Another process holds the store's files. */
+export class StoreLockedError extends EventStoreError {}
