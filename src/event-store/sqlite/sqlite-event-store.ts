@@ -1,0 +1,410 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Observable } from 'rxjs';
+import {
+  DuplicateEventIdError,
+  EventStoreError,
+  StoreLockedError,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../event-store.errors';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadAllPage, StoredEvent } from '../event-store.port';
+
+/** The one database file of the store, under the data dir. */
+export const EVENTS_FILE = 'events.sqlite';
+
+/** Structured logging, as pino's logger offers it. */
+export interface EventStoreLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface SqliteEventStoreOptions {
+  readonly dataDir: string;
+  readonly clock?: () => Date;
+  readonly logger?: EventStoreLogger;
+  /** Events a subscription reads at a time: the most it holds in memory. Default 1,000. */
+  readonly pageSize?: number;
+  /** How long opening waits for another holder of the file before StoreLockedError. Default 0. */
+  readonly lockTimeoutMs?: number;
+}
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/**
+ * Ordered schema history; `user_version` holds the number of the last one applied.
+ * Append new migrations, never edit applied ones.
+ *
+ * data and metadata are JSON text written by JSON.stringify, so they are not re-validated
+ * by SQLite. AUTOINCREMENT keeps positions from ever being reused, even after a delete.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'events: the global log with per-stream revisions',
+    sql: `CREATE TABLE events (
+            position     INTEGER PRIMARY KEY AUTOINCREMENT,
+            stream_id    TEXT    NOT NULL,
+            revision     INTEGER NOT NULL CHECK (revision >= 0),
+            event_id     TEXT    NOT NULL UNIQUE,
+            type         TEXT    NOT NULL,
+            occurred_on  TEXT,
+            data         TEXT    NOT NULL,
+            metadata     TEXT    NOT NULL,
+            recorded_at  TEXT    NOT NULL,
+            UNIQUE (stream_id, revision)
+          ) STRICT;`,
+  },
+];
+
+/**
+ * Brings the schema from `user_version` to the last migration, all in one transaction:
+ * a failing migration leaves the file as it was. Refuses a file written by a newer schema.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration #${i + 1} has version ${m.version}; versions must run 1, 2, 3...`);
+  });
+  return db.transaction(() => {
+    const from = db.pragma('user_version', { simple: true }) as number;
+    if (from > migrations.length) {
+      throw new StoreUnavailableError(`schema version ${from} is newer than this build knows (${migrations.length})`);
+    }
+    for (const m of migrations.slice(from)) db.exec(m.sql);
+    if (from < migrations.length) db.pragma(`user_version = ${migrations.length}`);
+    return { from, to: migrations.length };
+  }).immediate();
+}
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at';
+type EventRow = [number, string, number, string, string, string | null, string, string, string];
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    eventId: row[3],
+    type: row[4],
+    occurredOn: row[5],
+    data: JSON.parse(row[6]),
+    metadata: JSON.parse(row[7]),
+    streamId: row[1],
+    recordedAt: row[8],
+    revision: row[2],
+    position: row[0],
+  };
+}
+
+/** eventId, type, occurredOn, data JSON, metadata JSON: serialized before the commit, by the caller. */
+type SerializedEvent = [string, string, string | null, string, string];
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly rows: readonly SerializedEvent[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+  result?: AppendResult;
+  error?: EventStoreError;
+}
+
+/** The UNIQUE(stream_id, revision) constraint fired: the revision check let a conflict through. */
+class RevisionConflict extends Error {}
+
+interface LiveListener {
+  wake(): void;
+  end(): void;
+}
+
+function isSqliteError(error: unknown): error is InstanceType<typeof Database.SqliteError> {
+  return error instanceof Database.SqliteError;
+}
+
+function matches(expected: ExpectedRevision, actual: number | null): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === null;
+    case 'stream_exists':
+      return actual !== null;
+    default:
+      return actual === expected;
+  }
+}
+
+function checkExpected(expected: ExpectedRevision): void {
+  const valid =
+    expected === 'any' || expected === 'no_stream' || expected === 'stream_exists' || (Number.isSafeInteger(expected) && expected >= 0);
+  if (!valid) throw new RangeError(`invalid expected revision: ${String(expected)}`);
+}
+
+function serialize(event: EventToAppend): SerializedEvent {
+  if (typeof event.eventId !== 'string' || event.eventId === '') throw new TypeError('eventId must be a non-empty string');
+  if (typeof event.type !== 'string' || event.type === '') throw new TypeError('type must be a non-empty string');
+  // JSON.stringify(undefined) is undefined: store it as null rather than fail the column.
+  return [event.eventId, event.type, event.occurredOn ?? null, JSON.stringify(event.data) ?? 'null', JSON.stringify(event.metadata ?? {})];
+}
+
+/**
+ * Event store on one SQLite file (WAL, synchronous=FULL).
+ *
+ * Group commit: `append` serializes its events and queues them; the first append of a
+ * turn of the event loop schedules a flush with setImmediate, so every append queued
+ * until then (all requests read in one I/O phase) goes into ONE `BEGIN IMMEDIATE`
+ * transaction and one fsync. Each append runs in its own savepoint: its expected-revision
+ * check and inserts either all stay or all roll back, and a failing append fails alone.
+ * Promises settle only after COMMIT returned; if the commit itself fails, every append of
+ * the group rejects with StoreUnavailableError and none is stored. SQLite's UNIQUE
+ * constraints are the last line of defence against conflicts.
+ *
+ * Locking: the connection runs in `locking_mode=EXCLUSIVE` and takes its exclusive lock
+ * while opening, so a second process (or connection) gets SQLITE_BUSY, mapped to
+ * StoreLockedError, before it reads or writes anything. The lock is the kernel's, so a
+ * killed holder never leaves a stale lock behind.
+ */
+export class SqliteEventStore implements EventStore {
+  private queue: PendingAppend[] = [];
+  private flushTimer: NodeJS.Immediate | null = null;
+  private closed = false;
+  private readonly listeners = new Set<LiveListener>();
+  private readonly counters = { transactions: 0, appends: 0, events: 0 };
+  private readonly statements;
+  private readonly commitGroup;
+  private readonly appendOne;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly clock: () => Date,
+    private readonly pageSize: number,
+    private readonly logger: EventStoreLogger | undefined,
+  ) {
+    this.statements = {
+      lastRevision: db.prepare<[string], number | null>('SELECT max(revision) FROM events WHERE stream_id = ?').pluck(),
+      insert: db.prepare<[string, number, string, string, string | null, string, string, string]>(
+        'INSERT INTO events (stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readStream: db
+        .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+        .raw(),
+      readAll: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      head: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
+    };
+    // better-sqlite3 turns a transaction called inside another into a savepoint.
+    this.appendOne = db.transaction((append: PendingAppend, recordedAt: string): AppendResult => {
+      const actual = this.statements.lastRevision.get(append.streamId) ?? null;
+      if (!matches(append.expected, actual)) throw new WrongExpectedRevisionError(append.streamId, append.expected, actual);
+      let revision = actual ?? -1;
+      const events: AppendResult['events'][number][] = [];
+      for (const [eventId, type, occurredOn, data, metadata] of append.rows) {
+        revision += 1;
+        let position: number;
+        try {
+          position = Number(this.statements.insert.run(append.streamId, revision, eventId, type, occurredOn, data, metadata, recordedAt).lastInsertRowid);
+        } catch (error) {
+          if (isSqliteError(error) && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+            if (error.message.includes('events.event_id')) throw new DuplicateEventIdError(eventId);
+            if (error.message.includes('events.stream_id')) throw new RevisionConflict();
+          }
+          throw error;
+        }
+        events.push({ eventId, revision, position, recordedAt });
+      }
+      return { nextExpectedRevision: revision, events };
+    });
+    this.commitGroup = db.transaction((group: readonly PendingAppend[], recordedAt: string) => {
+      for (const append of group) {
+        try {
+          append.result = this.appendOne(append, recordedAt);
+        } catch (error) {
+          if (error instanceof RevisionConflict) {
+            const actual = this.statements.lastRevision.get(append.streamId) ?? null;
+            append.error = new WrongExpectedRevisionError(append.streamId, append.expected, actual);
+          } else if (error instanceof EventStoreError) {
+            append.error = error;
+          } else {
+            throw error; // I/O, disk full...: the whole group fails.
+          }
+        }
+      }
+    });
+  }
+
+  static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    const pageSize = options.pageSize ?? 1000;
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
+    mkdirSync(options.dataDir, { recursive: true });
+    const file = join(options.dataDir, EVENTS_FILE);
+    const db = new Database(file, { timeout: options.lockTimeoutMs ?? 0 });
+    try {
+      // EXCLUSIVE before the first read: WAL then keeps its index in heap memory, not in a -shm file.
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN EXCLUSIVE; COMMIT');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('journal_size_limit = 67108864');
+      db.pragma('cache_size = -32768');
+      const { from, to } = migrate(db);
+      options.logger?.info({ file, schemaFrom: from, schemaTo: to }, 'event store opened');
+    } catch (error) {
+      db.close();
+      if (isSqliteError(error) && (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'))) {
+        throw new StoreLockedError(`${file} is in use by another process or connection`, { cause: error });
+      }
+      if (error instanceof EventStoreError) throw error;
+      throw new StoreUnavailableError(`cannot open ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    return new SqliteEventStore(db, options.clock ?? (() => new Date()), pageSize, options.logger);
+  }
+
+  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) throw new StoreUnavailableError('the event store is closed');
+    if (typeof streamId !== 'string' || streamId === '') throw new TypeError('streamId must be a non-empty string');
+    checkExpected(expected);
+    const rows = events.map(serialize);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, expected, rows, resolve, reject });
+      this.flushTimer ??= setImmediate(() => this.flush());
+    });
+  }
+
+  async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const limit = options.maxCount ?? -1;
+    return this.read(() => this.statements.readStream.all(streamId, options.fromRevision ?? 0, limit).map(toStoredEvent));
+  }
+
+  async readAll(options: { after?: number; maxCount: number }): Promise<ReadAllPage> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(options.maxCount) || options.maxCount < 1) throw new RangeError('maxCount must be a positive integer');
+    // One row more than asked tells whether the page reached the end, without another query.
+    const rows = this.read(() => this.statements.readAll.all(options.after ?? 0, options.maxCount + 1));
+    const isEnd = rows.length <= options.maxCount;
+    const count = isEnd ? rows.length : options.maxCount;
+    const events = new Array<StoredEvent>(count);
+    for (let i = 0; i < count; i++) events[i] = toStoredEvent(rows[i]);
+    return { events, isEnd };
+  }
+
+  async headPosition(): Promise<number | null> {
+    this.assertOpen();
+    return this.read(() => this.statements.head.get() ?? null);
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    this.read(() => this.statements.head.get());
+  }
+
+  /**
+   * Catches up in pages of `pageSize`, then follows the commits of this process.
+   *
+   * Every step reads the log strictly after the last position emitted, so catch-up and
+   * live are the same loop: a commit only wakes it. Reads and commits run on this one
+   * thread, so no commit can fall between "read to the end" and "wait for a wake-up".
+   *
+   * Backpressure: a page is emitted synchronously, and the next one is read on a later
+   * turn of the event loop (setImmediate), once the consumer's `next` has returned for
+   * every event of the page. The subscription never holds more than one page. A consumer
+   * with asynchronous work must therefore do bounded synchronous work per event (buffer,
+   * and flush its buffer synchronously past a size) or page with readAll at its own pace;
+   * it must not start one unbounded async task per event. Completes when the store closes.
+   */
+  subscribeToAll(options: { after?: number } = {}): Observable<StoredEvent> {
+    return new Observable<StoredEvent>((subscriber) => {
+      let cursor = options.after ?? 0;
+      let timer: NodeJS.Immediate | null = null;
+      const schedule = () => {
+        if (timer === null && !subscriber.closed) timer = setImmediate(step);
+      };
+      const step = () => {
+        timer = null;
+        if (subscriber.closed) return;
+        if (this.closed) return subscriber.complete();
+        let rows: EventRow[];
+        try {
+          rows = this.statements.readAll.all(cursor, this.pageSize + 1);
+        } catch (error) {
+          return subscriber.error(new StoreUnavailableError('the event store cannot be read', { cause: error }));
+        }
+        const count = Math.min(rows.length, this.pageSize);
+        for (let i = 0; i < count; i++) {
+          const event = toStoredEvent(rows[i]);
+          cursor = event.position;
+          subscriber.next(event);
+          if (subscriber.closed) return;
+        }
+        if (rows.length > this.pageSize) schedule();
+      };
+      const listener: LiveListener = { wake: schedule, end: () => subscriber.complete() };
+      this.listeners.add(listener);
+      schedule();
+      return () => {
+        this.listeners.delete(listener);
+        if (timer !== null) clearImmediate(timer);
+        timer = null;
+      };
+    });
+  }
+
+  /** Commits the queued appends, then releases the file. Appends after this reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.flushTimer !== null) clearImmediate(this.flushTimer);
+    this.flush();
+    this.closed = true;
+    for (const listener of [...this.listeners]) listener.end();
+    this.listeners.clear();
+    this.db.close();
+    this.logger?.info({ ...this.counters }, 'event store closed');
+  }
+
+  /** Counters since open (how well group commit groups) and the subscriptions now open. */
+  stats(): { readonly transactions: number; readonly appends: number; readonly events: number; readonly subscriptions: number } {
+    return { ...this.counters, subscriptions: this.listeners.size };
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    const group = this.queue;
+    if (group.length === 0) return;
+    this.queue = [];
+    try {
+      const recordedAt = this.clock().toISOString();
+      this.commitGroup.immediate(group, recordedAt);
+    } catch (cause) {
+      this.logger?.error({ err: cause, appends: group.length }, 'group commit failed');
+      const error = new StoreUnavailableError(`append failed: ${(cause as Error).message}`, { cause });
+      for (const append of group) append.reject(error);
+      return;
+    }
+    this.counters.transactions += 1;
+    let committed = false;
+    for (const append of group) {
+      if (append.result) {
+        committed = true;
+        this.counters.appends += 1;
+        this.counters.events += append.result.events.length;
+        append.resolve(append.result);
+      } else {
+        append.reject(append.error);
+      }
+    }
+    if (committed) for (const listener of this.listeners) listener.wake();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('the event store is closed');
+  }
+
+  private read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw new StoreUnavailableError(`the event store cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
