@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: the speed and memory figures of the README, measured on this machine.
+ * A benchmark, not a test: it prints figures and the targets they are held against.
+ * `npm run bench -- --quick` (or BENCH_QUICK=1) runs smaller sizes as a smoke check.
+ * `npm run bench -- store http` runs only the named parts.
+ */
+import { benchEventStore } from './event-store.bench';
+import { benchHttpIngestion } from './http-ingestion.bench';
+import { machine } from './support';
+
+type Part = { readonly name: string; readonly run: () => Promise<Record<string, unknown>>; readonly targets: (r: any) => Array<[string, number, string, number]> };
+
+/** [what, measured, comparison, target] rows: the targets of the issues on 2 cores. */
+const PARTS: Part[] = [
+  {
+    name: 'store',
+    run: benchEventStore,
+    targets: (r) => [
+      ['durable single-event appends/s (10 concurrent writers)', r.singleEventAppends.concurrent10.appendsPerSecond, '>=', 2000],
+      ['events/s in batches of 100 (8 in flight)', r.batchesOf100.concurrent.eventsPerSecond, '>=', 100_000],
+      ['events/s reading the global log with JSON decoding', r.readAll.eventsPerSecond, '>=', 250_000],
+    ],
+  },
+  {
+    name: 'http',
+    run: benchHttpIngestion,
+    targets: (r) => [
+      ['HTTP single-event appends/s (10 clients)', r.singleEventAppends.newStreams.requestsPerSecond, '>=', 3000],
+      ['HTTP single-event append p99 ms', r.singleEventAppends.newStreams.latencyMs.p99, '<', 20],
+    ],
+  },
+];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const parts = PARTS.filter((p) => wanted.length === 0 || wanted.includes(p.name));
+  const rows: string[] = [];
+  console.log(`machine: ${machine()}`);
+  for (const part of parts) {
+    console.error(`running ${part.name}...`);
+    const result = await part.run();
+    console.log(`\n## ${part.name}\n${JSON.stringify(result, null, 2)}`);
+    for (const [what, measured, cmp, target] of part.targets(result)) {
+      const met = cmp === '>=' ? measured >= target : measured < target;
+      rows.push(`| ${what} | ${measured.toLocaleString('en-US')} | ${cmp} ${target.toLocaleString('en-US')} | ${met ? 'met' : 'NOT met'} |`);
+    }
+  }
+  console.log(['\n| measure | result | target | |', '| --- | --- | --- | --- |', ...rows].join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

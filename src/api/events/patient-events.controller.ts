@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles, type AuthenticatedRequest } from '../../common/auth/roles.guard';
+import { parseIfMatch, parseInstant, parseSubjectId } from '../common/request-params';
+import { EVENT_SCHEMA_MODELS, eventBodyExamples, eventBodySchema } from './event-openapi';
+import { PatientEventsService } from './patient-events.service';
+
+@ApiTags('events')
+@ApiBearerAuth()
+@ApiExtraModels(...EVENT_SCHEMA_MODELS)
+@Controller('v1/patients/:subjectId/events')
+export class PatientEventsController {
+  constructor(private readonly events: PatientEventsService) {}
+
+  @Post()
+  @Roles('emitter')
+  @ApiOperation({ summary: 'Append one event, or an array of events atomically, to a patient stream' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The stream revision the writer last saw; a mismatch is 409.' })
+  @ApiBody({ schema: eventBodySchema(), examples: eventBodyExamples() })
+  @ApiResponse({ status: 201, description: 'Stored: { subjectId, events: [{ eventId, revision, position, recordedAt }], deviations }' })
+  @ApiResponse({ status: 200, description: 'An exact repeat: the original result, nothing stored twice' })
+  @ApiResponse({ status: 400, description: 'Malformed body (problem+json with every failing field)' })
+  @ApiResponse({ status: 409, description: 'Stale If-Match, or an event id reused with other content' })
+  @ApiResponse({ status: 422, description: 'A clinical rule broken (problem+json with every rule and criterion)' })
+  async append(
+    @Param('subjectId') subjectId: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const outcome = await this.events.append(parseSubjectId(subjectId), body, parseIfMatch(ifMatch), request.caller!);
+    void reply.status(outcome.status);
+    return outcome.body;
+  }
+
+  @Get()
+  @Roles('auditor')
+  @ApiOperation({ summary: 'Every stored event of a patient with its envelope, corrections and voids included' })
+  @ApiQuery({ name: 'recordedBefore', required: false, description: 'ISO instant: only what was recorded before then' })
+  async list(@Param('subjectId') subjectId: string, @Query('recordedBefore') recordedBefore?: string) {
+    const events = await this.events.readEvents(parseSubjectId(subjectId), parseInstant(recordedBefore));
+    return { subjectId, events };
+  }
+}

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Caller } from '../../common/auth/api-keys';
+import { canonicalJson } from '../../common/canonical-json';
+import { CLOCK, type Clock } from '../../common/clock/clock';
+import { ProblemError } from '../../common/problem/problem';
+import { utcDateOf } from '../../domain/calendar/clinical-date';
+import type { ClinicalEvent, ClinicalFactType, RecordedEvent } from '../../domain/events/clinical-event';
+import { decide } from '../../domain/decide/decide';
+import type { Deviation } from '../../domain/rules/deviations';
+import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '../../event-store/event-store.port';
+import {
+  CURRENT_SCHEMA_VERSION,
+  patientStreamId,
+  toHistoryEntry,
+  toRecordedEvent,
+  type StoredMetadata,
+} from '../../event-store/patient-stream';
+import { validateCorrectionData, validateEventBatch, type FieldError } from './event-validation';
+
+export interface AppendedEvent {
+  readonly eventId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly recordedAt: string;
+}
+
+export interface AppendOutcome {
+  /** 201 for a new append, 200 for an exact repeat of events already stored. */
+  readonly status: 201 | 200;
+  readonly body: { subjectId: string; events: AppendedEvent[]; deviations: readonly Deviation[] };
+}
+
+/** How often a writer without If-Match decides again after losing a race. */
+const MAX_ATTEMPTS = 8;
+
+/**
+ * The append path: load the stream, decide, append with the loaded revision as the
+ * expected revision. Losing a race to another writer means deciding again over the
+ * new history, never appending over it, so two writers cannot together break a rule.
+ */
+@Injectable()
+export class PatientEventsService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async append(subjectId: string, body: unknown, ifMatch: number | null, caller: Caller): Promise<AppendOutcome> {
+    const validated = validateEventBatch(body);
+    if (!validated.ok) throw validationProblem(validated.errors);
+    const incoming = validated.events;
+    const streamId = patientStreamId(subjectId);
+
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.store.readStream(streamId);
+      const current = stored.length > 0 ? stored[stored.length - 1].revision : null;
+      if (ifMatch !== null && ifMatch !== current) {
+        throw new ProblemError(409, 'REVISION_CONFLICT', `If-Match names revision ${ifMatch}, but the stream is at ${current ?? 'none'}.`, undefined, {
+          currentRevision: current,
+        });
+      }
+
+      const repeat = this.findRepeat(stored, incoming);
+      if (repeat) return { status: 200, body: { subjectId, events: repeat, deviations: [] } };
+
+      const correctionErrors = correctionDataErrors(stored, incoming, validated.batch);
+      if (correctionErrors.length > 0) throw validationProblem(correctionErrors);
+
+      const decision = decide(stored.map(toHistoryEntry), incoming, utcDateOf(this.clock.now()));
+      if (decision.kind === 'rejected') {
+        throw new ProblemError(422, 'CLINICAL_RULE_BROKEN', 'The events break clinical rules; nothing was stored.', decision.violations.map((v) => ({
+          ...v,
+          path: validated.batch ? `[${v.eventIndex}]` : '',
+          code: v.code,
+          message: v.message,
+        })));
+      }
+
+      try {
+        const result = await this.store.append(
+          streamId,
+          decision.events.map((event) => ({
+            eventId: event.eventId,
+            type: event.type,
+            occurredOn: 'occurredOn' in event ? event.occurredOn : null,
+            data: event.data,
+            metadata: { ...storedMetadata(event, caller) },
+          })),
+          current ?? 'no_stream',
+        );
+        return { status: 201, body: { subjectId, events: [...result.events], deviations: decision.deviations } };
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && ifMatch === null && attempt < MAX_ATTEMPTS) continue;
+        if (error instanceof WrongExpectedRevisionError) {
+          throw new ProblemError(409, 'REVISION_CONFLICT', 'Another writer changed the stream first; read it and try again.', undefined, {
+            currentRevision: error.actual,
+          });
+        }
+        throw error;
+      }
+    }
+  }
+
+  async readEvents(subjectId: string, recordedBefore: string | null): Promise<RecordedEvent[]> {
+    const stored = await this.store.readStream(patientStreamId(subjectId));
+    if (stored.length === 0) throw unknownPatient(subjectId);
+    const visible = recordedBefore === null ? stored : stored.filter((e) => e.recordedAt < recordedBefore);
+    return visible.map(toRecordedEvent);
+  }
+
+  /**
+   * Idempotency by event id, checked here rather than left to a store's deduplication
+   * window: a batch whose events are all stored with the same content answers with the
+   * original result; an id reused with other content, or a batch only partly stored, is
+   * a conflict.
+   */
+  private findRepeat(stored: readonly StoredEvent[], incoming: readonly ClinicalEvent[]): AppendedEvent[] | null {
+    const byId = new Map(stored.map((e) => [e.eventId, e]));
+    const matches = incoming.map((event) => byId.get(event.eventId));
+    if (matches.every((m) => m === undefined)) return null;
+    const conflicts = incoming.filter((event, i) => matches[i] !== undefined && !sameContent(matches[i]!, event));
+    if (conflicts.length > 0) {
+      throw new ProblemError(409, 'EVENT_ID_REUSED', 'An event id is already stored with other content.', conflicts.map((e) => ({
+        path: 'eventId',
+        code: 'EVENT_ID_REUSED',
+        message: `event ${e.eventId} is already stored with other content`,
+        eventId: e.eventId,
+      })));
+    }
+    if (matches.some((m) => m === undefined)) {
+      throw new ProblemError(409, 'BATCH_PARTLY_STORED', 'Some events of this batch are already stored and some are not; send the new ones alone.');
+    }
+    return matches.map((m) => ({ eventId: m!.eventId, revision: m!.revision, position: m!.position, recordedAt: m!.recordedAt }));
+  }
+}
+
+function sameContent(stored: StoredEvent, event: ClinicalEvent): boolean {
+  const { actor: _actor, schemaVersion: _version, ...clientMetadata } = stored.metadata as unknown as StoredMetadata;
+  const incomingMetadata = (event as { metadata?: object }).metadata ?? {};
+  return (
+    stored.type === event.type &&
+    stored.occurredOn === ('occurredOn' in event ? event.occurredOn : null) &&
+    canonicalJson(stored.data) === canonicalJson(event.data) &&
+    canonicalJson(clientMetadata) === canonicalJson(incomingMetadata)
+  );
+}
+
+function storedMetadata(event: ClinicalEvent, caller: Caller): StoredMetadata {
+  const client = (event as { metadata?: object }).metadata ?? {};
+  return { ...client, actor: { keyId: caller.keyId, role: caller.role }, schemaVersion: CURRENT_SCHEMA_VERSION };
+}
+
+/** A correction's replacement data must be valid data of its target's type, known only from the stream. */
+function correctionDataErrors(stored: readonly StoredEvent[], incoming: readonly ClinicalEvent[], batch: boolean): FieldError[] {
+  const types = new Map<string, string>(stored.map((e) => [e.eventId, e.type]));
+  const errors: FieldError[] = [];
+  incoming.forEach((event, i) => {
+    if (event.type === 'EventCorrected' && event.data.data !== undefined) {
+      const targetType = types.get(event.data.targetEventId);
+      if (targetType && targetType !== 'EventCorrected' && targetType !== 'EventVoided') {
+        errors.push(...validateCorrectionData(targetType as ClinicalFactType, event.data.data, `${batch ? `[${i}].` : ''}data.data`));
+      }
+    }
+    types.set(event.eventId, event.type);
+  });
+  return errors;
+}
+
+function validationProblem(errors: readonly FieldError[]): ProblemError {
+  return new ProblemError(400, 'VALIDATION_FAILED', `The body has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}; nothing was stored.`, errors.map((e) => ({
+    ...e,
+    code: e.code ?? 'INVALID',
+  })));
+}
+
+export function unknownPatient(subjectId: string): ProblemError {
+  return new ProblemError(404, 'PATIENT_NOT_FOUND', `No patient with subject id ${subjectId}.`);
+}

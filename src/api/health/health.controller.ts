@@ -1,0 +1,40 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../../common/auth/roles.guard';
+import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
+import { PatientProjector } from '../../projections/patient.projector';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly projector: PatientProjector,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: '200 once the event store answers; also shows how far the read model lags the global log' })
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      await this.store.ping();
+    } catch {
+      void reply.status(503);
+      return { status: 'unavailable', store: 'unreachable' };
+    }
+    const projection = await this.projector.status();
+    return {
+      status: 'ok',
+      store: 'reachable',
+      readModel: {
+        state: projection.state,
+        checkpoint: projection.checkpoint,
+        head: projection.head,
+        caughtUp: projection.caughtUp,
+        // Positions of the embedded store are consecutive, so the difference counts events.
+        lag: projection.head === null ? 0 : projection.head - (projection.checkpoint ?? 0),
+      },
+    };
+  }
+}

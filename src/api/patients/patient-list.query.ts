@@ -1,0 +1,87 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, Validate } from 'class-validator';
+import { DIAGNOSIS_TYPES, RISK_GROUPS } from '../../domain/events/clinical-event';
+import { IsClinicalDateString } from '../common/clinical-date.validator';
+
+export const PHASES = [
+  'ENROLLED', 'BRIDGING_CHEMOTHERAPY', 'BRIDGING_GPBMC', 'CONDITIONING', 'EARLY_POST_TRANSPLANT',
+  'LONG_TERM_FOLLOW_UP', 'COMPLETED', 'OFF_STUDY',
+] as const;
+export const PRIMARY_STATUSES = ['NOT_APPLICABLE', 'EVENT', 'OPEN', 'NO_EVENT', 'INCOMPLETE'] as const;
+export const WINDOW_STATUSES = ['NOT_STARTED', 'OPEN', 'CLOSED'] as const;
+export const SORT_KEYS = ['subjectId', 'enrolledOn', 'day0'] as const;
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** The patient filters, shared by the patient list and every cohort report. */
+export class PatientFilterQuery {
+  @ApiPropertyOptional({ description: 'Clinical "today" (YYYY-MM-DD); the current UTC date when absent' })
+  @IsOptional()
+  @Validate(IsClinicalDateString)
+  asOf?: string;
+
+  @ApiPropertyOptional({ enum: PHASES })
+  @IsOptional()
+  @IsIn(PHASES)
+  phase?: (typeof PHASES)[number];
+
+  @ApiPropertyOptional({ enum: PRIMARY_STATUSES, description: 'Primary endpoint status' })
+  @IsOptional()
+  @IsIn(PRIMARY_STATUSES)
+  primaryEndpoint?: (typeof PRIMARY_STATUSES)[number];
+
+  @ApiPropertyOptional({ enum: WINDOW_STATUSES, description: 'Day-100 window status' })
+  @IsOptional()
+  @IsIn(WINDOW_STATUSES)
+  windowStatus?: (typeof WINDOW_STATUSES)[number];
+
+  @ApiPropertyOptional({ enum: DIAGNOSIS_TYPES })
+  @IsOptional()
+  @IsIn(DIAGNOSIS_TYPES)
+  diagnosis?: (typeof DIAGNOSIS_TYPES)[number];
+
+  @ApiPropertyOptional({ enum: RISK_GROUPS })
+  @IsOptional()
+  @IsIn(RISK_GROUPS)
+  riskGroup?: (typeof RISK_GROUPS)[number];
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  relapsed?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Patients with at least one protocol deviation' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  hasDeviations?: boolean;
+}
+
+export class PatientListQuery extends PatientFilterQuery {
+  @ApiPropertyOptional({ enum: SORT_KEYS, default: 'subjectId' })
+  @IsOptional()
+  @IsIn(SORT_KEYS)
+  sort?: (typeof SORT_KEYS)[number];
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}

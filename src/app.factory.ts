@@ -1,0 +1,46 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppModule, type AppModuleOptions } from './app.module';
+import { PinoNestLogger } from './common/logging/logger';
+import { sendProblem, toProblem } from './common/problem/problem.filter';
+
+/** Builds the whole service; main.ts listens on it, e2e tests inject requests into it. */
+export async function createApp(options: AppModuleOptions & { logger: Logger }): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.config.bodyLimitBytes,
+    // Fastify refuses __proto__ and constructor.prototype keys in JSON bodies outright.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    logger: new PinoNestLogger(options.logger),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // What Fastify refuses before a route runs (body too large, JSON that does not parse) is problem+json too.
+  fastify.setErrorHandler((error, request, reply) => {
+    const { body, internal } = toProblem(error, request.url);
+    if (internal) options.logger.error({ err: error, url: request.url }, 'request failed');
+    sendProblem(reply, body);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    options.logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Treatment timeline')
+      .setDescription('Event-sourced treatment timelines for the NCT07297173 transplant trial: events in, derived records and cohort reports out.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,101 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import {
+  DuplicateEventIdError,
+  StoreLockedError,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../../event-store/event-store.errors';
+import { ProblemError, type ProblemDetailItem } from './problem';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance?: string;
+  errors?: readonly ProblemDetailItem[];
+  [extension: string]: unknown;
+}
+
+/** The statuses and codes Fastify gives to what it refuses before a route runs. */
+const FASTIFY_CODES: Record<string, [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_BODY'],
+  // JSON that does not parse, and JSON with __proto__ or constructor.prototype keys.
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_BODY'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_BODY'],
+};
+
+/** Turns anything thrown into a problem+json body; unknown errors become a bare 500. */
+export function toProblem(error: unknown, instance?: string): { body: ProblemBody; internal: boolean } {
+  const make = (status: number, code: string, detail: string, errors?: readonly ProblemDetailItem[], ext: Record<string, unknown> = {}) => ({
+    body: {
+      type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      code,
+      detail,
+      ...(instance ? { instance } : {}),
+      ...(errors && errors.length > 0 ? { errors } : {}),
+      ...ext,
+    },
+    internal: status >= 500 && code === 'INTERNAL',
+  });
+
+  if (error instanceof ProblemError) return make(error.status, error.code, error.detail, error.errors, { ...error.extensions });
+  if (error instanceof WrongExpectedRevisionError) {
+    return make(409, 'REVISION_CONFLICT', `The patient's stream is at revision ${error.actual ?? 'none'}, not the one expected.`, undefined, {
+      currentRevision: error.actual,
+    });
+  }
+  if (error instanceof DuplicateEventIdError) return make(409, 'EVENT_ID_CONFLICT', `Event id ${error.eventId} is already stored.`);
+  if (error instanceof StoreUnavailableError || error instanceof StoreLockedError) {
+    return { ...make(503, 'STORE_UNAVAILABLE', 'The event store is not reachable; retry later.'), internal: true };
+  }
+  if (error instanceof HttpException) {
+    // Nest wraps what Fastify refuses before a route runs; its code says more than its status.
+    const cause = error.cause as { code?: unknown } | undefined;
+    if (typeof cause?.code === 'string' && FASTIFY_CODES[cause.code]) return toProblem(cause, instance);
+    const status = error.getStatus();
+    const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : (STATUS_CODES[status] ?? 'ERROR').toUpperCase().replace(/\W+/g, '_');
+    return make(status, code, error.message);
+  }
+  const fastify = error as { code?: string; statusCode?: number; message?: string };
+  if (fastify && typeof fastify.code === 'string' && FASTIFY_CODES[fastify.code]) {
+    const [status, code] = FASTIFY_CODES[fastify.code];
+    const detail = code === 'MALFORMED_BODY' ? 'The body is not acceptable JSON (it does not parse, or holds __proto__ or constructor.prototype keys).' : (fastify.message ?? code);
+    return make(status, code, detail);
+  }
+  if (error instanceof SyntaxError || (fastify && fastify.statusCode === 400)) {
+    // JSON that does not parse, or a body with __proto__ / constructor.prototype keys (Fastify refuses those).
+    return make(400, 'MALFORMED_BODY', `The body is not acceptable JSON: ${fastify.message ?? 'parse error'}`);
+  }
+  if (fastify && typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    return make(fastify.statusCode, 'BAD_REQUEST', fastify.message ?? 'bad request');
+  }
+  return make(500, 'INTERNAL', 'An unexpected error occurred; it has been logged.');
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemBody): void {
+  void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** The one exception filter: every error leaves the service as problem+json. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const { body, internal } = toProblem(error, request.url);
+    if (internal) this.logger.error({ err: error, url: request.url, code: body.code }, 'request failed');
+    sendProblem(http.getResponse<FastifyReply>(), body);
+  }
+}

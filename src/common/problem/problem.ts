@@ -1,0 +1,24 @@
+/** One failing field or criterion, as clients read it in a problem's `errors`. */
+export interface ProblemDetailItem {
+  readonly path?: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly [extra: string]: unknown;
+}
+
+/**
+ * An error that becomes an RFC 9457 problem+json answer with a stable `code`.
+ * Anything the service refuses on purpose is raised as one of these.
+ */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors?: readonly ProblemDetailItem[],
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(detail);
+    this.name = 'ProblemError';
+  }
+}
