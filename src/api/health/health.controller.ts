@@ -32,8 +32,9 @@ export class HealthController {
         checkpoint: projection.checkpoint,
         head: projection.head,
         caughtUp: projection.caughtUp,
-        // Positions of the embedded store are consecutive, so the difference counts events.
-        lag: projection.head === null ? 0 : projection.head - (projection.checkpoint ?? 0),
+        // Global positions behind the head: events on the embedded store (consecutive positions),
+        // log bytes on EventStoreDB (commit positions). 0 when caught up either way.
+        lagPositions: projection.head === null ? 0 : projection.head - (projection.checkpoint ?? 0),
       },
     };
   }

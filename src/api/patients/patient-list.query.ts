@@ -2,14 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, Validate } from 'class-validator';
 import { DIAGNOSIS_TYPES, RISK_GROUPS } from '../../domain/events/clinical-event';
+import { PHASES, PRIMARY_STATUSES, WINDOW_STATUSES } from '../../domain/projection/patient-record';
 import { IsClinicalDateString } from '../common/clinical-date.validator';
 
-export const PHASES = [
-  'ENROLLED', 'BRIDGING_CHEMOTHERAPY', 'BRIDGING_GPBMC', 'CONDITIONING', 'EARLY_POST_TRANSPLANT',
-  'LONG_TERM_FOLLOW_UP', 'COMPLETED', 'OFF_STUDY',
-] as const;
-export const PRIMARY_STATUSES = ['NOT_APPLICABLE', 'EVENT', 'OPEN', 'NO_EVENT', 'INCOMPLETE'] as const;
-export const WINDOW_STATUSES = ['NOT_STARTED', 'OPEN', 'CLOSED'] as const;
 export const SORT_KEYS = ['subjectId', 'enrolledOn', 'day0'] as const;
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

@@ -70,8 +70,18 @@ export class PatientsService {
     const { asOf, records } = this.cohort(query);
     const sort = query.sort ?? 'subjectId';
     const direction = query.order === 'desc' ? -1 : 1;
-    const key = (r: PatientRecord): string => (sort === 'subjectId' ? r.subjectId : sort === 'enrolledOn' ? r.enrolledOn : (r.day0 ?? '\uffff'));
-    records.sort((a, b) => direction * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.subjectId < b.subjectId ? -1 : 1));
+    const key = (r: PatientRecord): string | null => (sort === 'subjectId' ? r.subjectId : sort === 'enrolledOn' ? r.enrolledOn : r.day0);
+    // Patients without the sort key (no Day 0 yet) come last in either order; ties by subject id.
+    records.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      if (ka !== kb) {
+        if (ka === null) return 1;
+        if (kb === null) return -1;
+        return direction * (ka < kb ? -1 : 1);
+      }
+      return a.subjectId < b.subjectId ? -1 : 1;
+    });
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     return { asOf, total: records.length, limit, offset, items: records.slice(offset, offset + limit) };
