@@ -4,7 +4,6 @@ import { structuralDeviations } from '../domain/rules/deviations';
 
 /** The read-model columns of one patient: what lists filter on in SQL before projecting. */
 export interface PatientSummary {
-  readonly revision: number;
   readonly enrolledOn: ClinicalDate | null;
   readonly lastEventOn: ClinicalDate | null;
   readonly diagnosisType: string | null;
@@ -14,6 +13,8 @@ export interface PatientSummary {
   readonly relapsedOn: ClinicalDate | null;
   /** Structural deviations only (1/0 for SQLite): an overdue visit depends on today. */
   readonly hasDeviations: 0 | 1;
+  /** JSON of the today-independent facts reports read; null until they are derived. */
+  readonly facts: string | null;
 }
 
 /**
@@ -49,9 +50,7 @@ export function summarizePatient(_subjectId: string, entries: readonly HistoryEn
         break;
     }
   }
-  const revision = entries.reduce((max, e) => Math.max(max, e.revision), -1);
   return {
-    revision,
     enrolledOn,
     lastEventOn: effective.length > 0 ? effective[effective.length - 1].occurredOn : null,
     diagnosisType,
@@ -60,5 +59,6 @@ export function summarizePatient(_subjectId: string, entries: readonly HistoryEn
     offStudyOn,
     relapsedOn,
     hasDeviations: structuralDeviations(effective).length > 0 ? 1 : 0,
+    facts: null,
   };
 }

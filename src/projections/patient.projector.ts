@@ -9,22 +9,30 @@ import { summarizePatient } from './patient-summary';
 
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
 
-/** Events handled in one read-model transaction at most; bounds memory during a rebuild. */
-const FLUSH_AT = 2000;
+/** Events handled in one read-model transaction at most; bounds memory during a catch-up. */
+const FLUSH_AT = 5000;
+/** Patients folded in one transaction at most, so a long catch-up never blocks the loop for long. */
+const FOLD_AT = 2000;
 const CHECKPOINT = 'patients';
 
 export interface ProjectorStatus {
   readonly checkpoint: number | null;
   readonly head: number | null;
   readonly caughtUp: boolean;
-  readonly state: 'running' | 'rebuilding' | 'stopped' | 'failed';
+  readonly state: 'running' | 'catching-up' | 'rebuilding' | 'stopped' | 'failed';
   readonly error?: string;
 }
 
 /**
- * Keeps one derived row per patient from the global log. The rows and the checkpoint
- * are written in the same transaction, so after a crash the projector resumes from a
- * checkpoint that matches the rows: each event takes effect exactly once.
+ * Keeps one derived row per patient from the global log.
+ *
+ * Each received event is stored in `patient_event` and its patient marked dirty, in the
+ * same transaction as the checkpoint, so after a crash the projector resumes from a
+ * checkpoint that matches what it stored: each event takes effect exactly once. A dirty
+ * patient is then re-folded from its own rows. While live that happens in the same
+ * transaction; while catching up (at start, or a rebuild) folds wait until the head the
+ * log had when the catch-up began is reached, so each patient is folded once rather than
+ * once per page of a log where every patient's events are spread thin.
  */
 @Injectable()
 export class PatientProjector implements OnApplicationBootstrap {
@@ -34,6 +42,11 @@ export class PatientProjector implements OnApplicationBootstrap {
   private flushScheduled = false;
   private state: ProjectorStatus['state'] = 'stopped';
   private error: string | undefined;
+  /** Position the catch-up must reach before folds run per flush; null when live. */
+  private catchUpTarget: number | null = null;
+  private live = false;
+  private folding = false;
+  private generation = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
   private readonly statements;
 
@@ -44,18 +57,22 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.statements = {
       checkpoint: db.prepare<[string], { position: number | null }>('SELECT position FROM checkpoint WHERE name = ?'),
       saveCheckpoint: db.prepare('INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
-      entries: db.prepare<[string], { entries: string }>('SELECT entries FROM patient WHERE subject_id = ?'),
-      upsert: db.prepare(
-        `INSERT INTO patient (subject_id, revision, position, entries, enrolled_on, last_event_on, diagnosis_type, risk_group, day0,
-                              off_study_on, relapsed_on, has_deviations)
-         VALUES (@subjectId, @revision, @position, @entries, @enrolledOn, @lastEventOn, @diagnosisType, @riskGroup, @day0,
-                 @offStudyOn, @relapsedOn, @hasDeviations)
-         ON CONFLICT (subject_id) DO UPDATE SET revision = excluded.revision, position = excluded.position, entries = excluded.entries,
-           enrolled_on = excluded.enrolled_on, last_event_on = excluded.last_event_on, diagnosis_type = excluded.diagnosis_type,
-           risk_group = excluded.risk_group, day0 = excluded.day0, off_study_on = excluded.off_study_on,
-           relapsed_on = excluded.relapsed_on, has_deviations = excluded.has_deviations`,
+      insertEntry: db.prepare('INSERT OR REPLACE INTO patient_event (subject_id, revision, entry) VALUES (?, ?, ?)'),
+      touch: db.prepare(
+        `INSERT INTO patient (subject_id, revision, position, dirty) VALUES (?, ?, ?, 1)
+         ON CONFLICT (subject_id) DO UPDATE SET revision = excluded.revision, position = excluded.position, dirty = 1`,
+      ),
+      dirty: db.prepare<[number], { subject_id: string }>('SELECT subject_id FROM patient WHERE dirty = 1 LIMIT ?'),
+      anyDirty: db.prepare<[], number>('SELECT count(*) FROM patient WHERE dirty = 1').pluck(),
+      entries: db.prepare<[string], string>('SELECT entry FROM patient_event WHERE subject_id = ? ORDER BY revision').pluck(),
+      fold: db.prepare(
+        `UPDATE patient SET dirty = 0, enrolled_on = @enrolledOn, last_event_on = @lastEventOn, diagnosis_type = @diagnosisType,
+           risk_group = @riskGroup, day0 = @day0, off_study_on = @offStudyOn, relapsed_on = @relapsedOn,
+           has_deviations = @hasDeviations, facts = @facts
+         WHERE subject_id = @subjectId`,
       ),
       clear: db.prepare('DELETE FROM patient'),
+      clearEntries: db.prepare('DELETE FROM patient_event'),
       clearCheckpoint: db.prepare('DELETE FROM checkpoint WHERE name = ?'),
     };
   }
@@ -71,13 +88,14 @@ export class PatientProjector implements OnApplicationBootstrap {
   async status(): Promise<ProjectorStatus> {
     const head = await this.store.headPosition();
     const checkpoint = this.checkpoint();
-    return { checkpoint, head, caughtUp: head === null || (checkpoint !== null && checkpoint >= head), state: this.state, ...(this.error ? { error: this.error } : {}) };
+    const caughtUp = this.live && (head === null || (checkpoint !== null && checkpoint >= head));
+    return { checkpoint, head, caughtUp, state: this.state, ...(this.error ? { error: this.error } : {}) };
   }
 
-  /** Resolves once every event up to `position` is in the read model. */
+  /** Resolves once every event up to `position` is folded into the read model. */
   waitFor(position: number): Promise<void> {
     const current = this.checkpoint();
-    if (current !== null && current >= position) return Promise.resolve();
+    if (this.live && current !== null && current >= position) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
 
@@ -85,6 +103,7 @@ export class PatientProjector implements OnApplicationBootstrap {
   async catchUp(): Promise<void> {
     const head = await this.store.headPosition();
     if (head !== null) await this.waitFor(head);
+    else await this.waitUntilLive();
   }
 
   /** Drops every row and replays the whole log from position 0. */
@@ -92,17 +111,30 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.stop();
     this.db.transaction(() => {
       this.statements.clear.run();
+      this.statements.clearEntries.run();
       this.statements.clearCheckpoint.run(CHECKPOINT);
     })();
     this.start('rebuilding');
     await this.catchUp();
-    this.state = 'running';
     return this.status();
   }
 
-  private start(state: ProjectorStatus['state'] = 'running'): void {
+  /** Stops following the log after applying what was already received. */
+  stop(): void {
+    this.generation++;
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+    this.flush();
+    this.state = 'stopped';
+    this.live = false;
+  }
+
+  private start(state: 'catching-up' | 'rebuilding' = 'catching-up'): void {
+    const generation = ++this.generation;
     this.state = state;
     this.error = undefined;
+    this.live = false;
+    this.catchUpTarget = null;
     const after = this.checkpoint() ?? undefined;
     this.subscription = this.store.subscribeToAll(after === undefined ? {} : { after }).subscribe({
       next: (event) => this.enqueue(event),
@@ -113,14 +145,19 @@ export class PatientProjector implements OnApplicationBootstrap {
         this.logger.error({ err: error }, 'subscription to the global log failed');
       },
     });
+    void this.store.headPosition().then(
+      (head) => {
+        if (generation !== this.generation) return;
+        this.catchUpTarget = head ?? -1;
+        this.flush();
+        this.goLiveIfCaughtUp();
+      },
+      (error: unknown) => this.logger.error({ err: error }, 'cannot read the head of the global log'),
+    );
   }
 
-  /** Stops following the log after applying what was already received. */
-  stop(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = null;
-    this.flush();
-    this.state = 'stopped';
+  private waitUntilLive(): Promise<void> {
+    return this.live ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ position: -1, resolve }));
   }
 
   private enqueue(event: StoredEvent): void {
@@ -132,37 +169,69 @@ export class PatientProjector implements OnApplicationBootstrap {
     }
   }
 
-  /** Applies the pending events, grouped by patient, and the checkpoint in one transaction. */
+  /** Stores the pending events and the checkpoint in one transaction; while live, folds too. */
   private flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const byStream = new Map<string, StoredEvent[]>();
-    for (const event of batch) {
-      const list = byStream.get(event.streamId);
-      if (list) list.push(event);
-      else byStream.set(event.streamId, [event]);
-    }
     const last = batch[batch.length - 1].position;
     this.db.transaction(() => {
-      for (const [streamId, events] of byStream) {
-        const subjectId = subjectIdOf(streamId);
+      for (const e of batch) {
+        const subjectId = subjectIdOf(e.streamId);
         if (subjectId === null) continue;
-        const stored = this.statements.entries.get(subjectId);
-        const entries: HistoryEntry[] = stored ? (JSON.parse(stored.entries) as HistoryEntry[]) : [];
-        for (const e of events) {
-          entries.push({ eventId: e.eventId, type: e.type as EventType, occurredOn: e.occurredOn, data: e.data, revision: e.revision });
-        }
-        const tail = events[events.length - 1];
-        this.statements.upsert.run({ ...summarizePatient(subjectId, entries), subjectId, position: tail.position, entries: JSON.stringify(entries) });
+        const entry: HistoryEntry = { eventId: e.eventId, type: e.type as EventType, occurredOn: e.occurredOn, data: e.data, revision: e.revision, recordedAt: e.recordedAt };
+        this.statements.insertEntry.run(subjectId, e.revision, JSON.stringify(entry));
+        this.statements.touch.run(subjectId, e.revision, e.position);
       }
       this.statements.saveCheckpoint.run(CHECKPOINT, last);
+      if (this.live) this.foldDirty(Number.MAX_SAFE_INTEGER);
     })();
-    const ready = this.waiters.filter((w) => w.position <= last);
-    if (ready.length > 0) {
-      this.waiters = this.waiters.filter((w) => w.position > last);
-      for (const w of ready) w.resolve();
+    if (this.live) this.resolveWaiters(last);
+    else this.goLiveIfCaughtUp();
+  }
+
+  /**
+   * Once the catch-up reached the head it started from: fold every dirty patient, a chunk
+   * per turn of the event loop, then go live. Events arriving meanwhile are stored and
+   * marked dirty, and the last chunk takes them too.
+   */
+  private goLiveIfCaughtUp(): void {
+    const checkpoint = this.checkpoint() ?? -1;
+    if (this.live || this.folding || this.catchUpTarget === null || checkpoint < this.catchUpTarget) return;
+    this.folding = true;
+    const generation = this.generation;
+    const step = (): void => {
+      if (generation !== this.generation) {
+        this.folding = false;
+        return;
+      }
+      if (this.db.transaction(() => this.foldDirty(FOLD_AT))() === FOLD_AT) {
+        setImmediate(step);
+        return;
+      }
+      this.folding = false;
+      this.live = true;
+      this.state = 'running';
+      this.resolveWaiters(this.checkpoint() ?? -1);
+    };
+    step();
+  }
+
+  /** Re-folds up to `limit` dirty patients from their stored events; returns how many. */
+  private foldDirty(limit: number): number {
+    const dirty = this.statements.dirty.all(limit);
+    for (const { subject_id: subjectId } of dirty) {
+      const entries = this.statements.entries.all(subjectId).map((text) => JSON.parse(text) as HistoryEntry);
+      this.statements.fold.run({ subjectId, ...summarizePatient(subjectId, entries) });
     }
+    return dirty.length;
+  }
+
+  private resolveWaiters(position: number): void {
+    const ready = this.waiters.filter((w) => w.position <= position);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.position > position);
+    for (const w of ready) w.resolve();
   }
 }

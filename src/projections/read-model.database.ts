@@ -9,12 +9,19 @@ import { join } from 'node:path';
  */
 export const READ_MODEL_FILE = 'read-model.sqlite';
 
+/**
+ * `patient_event` keeps each patient's events as the projector received them, so a
+ * patient is re-folded from its own rows without a round trip to the event store;
+ * `patient` holds the fold: columns lists filter on in SQL, and `facts`, the
+ * today-independent derivation reports read. `dirty` marks a patient whose events
+ * arrived but whose fold is deferred (during catch-up each patient is folded once).
+ */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE patient (
      subject_id      TEXT PRIMARY KEY,
      revision        INTEGER NOT NULL,
      position        INTEGER NOT NULL,
-     entries         TEXT NOT NULL,
+     dirty           INTEGER NOT NULL DEFAULT 1,
      enrolled_on     TEXT,
      last_event_on   TEXT,
      diagnosis_type  TEXT,
@@ -22,9 +29,17 @@ const MIGRATIONS: readonly string[] = [
      day0            TEXT,
      off_study_on    TEXT,
      relapsed_on     TEXT,
-     has_deviations  INTEGER NOT NULL DEFAULT 0
+     has_deviations  INTEGER NOT NULL DEFAULT 0,
+     facts           TEXT
    );
    CREATE INDEX patient_diagnosis ON patient (diagnosis_type, risk_group);
+   CREATE INDEX patient_dirty ON patient (dirty) WHERE dirty = 1;
+   CREATE TABLE patient_event (
+     subject_id TEXT    NOT NULL,
+     revision   INTEGER NOT NULL,
+     entry      TEXT    NOT NULL,
+     PRIMARY KEY (subject_id, revision)
+   ) WITHOUT ROWID;
    CREATE TABLE checkpoint (
      name     TEXT PRIMARY KEY,
      position INTEGER
@@ -37,7 +52,9 @@ export function openReadModelDatabase(dataDir: string | null): Database.Database
   // The checkpoint commits with the rows, so a crash loses both or neither; the
   // projector then replays from the checkpoint. NORMAL is enough for a cache.
   db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -65536');
   const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) throw new Error(`read model schema ${version} is newer than this build knows (${MIGRATIONS.length}); delete ${READ_MODEL_FILE} to rebuild it`);
   db.transaction(() => {
     for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
     db.pragma(`user_version = ${MIGRATIONS.length}`);

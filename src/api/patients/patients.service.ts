@@ -15,9 +15,6 @@ import type { PatientFilterQuery, PatientListQuery } from './patient-list.query'
 interface PatientRow {
   subject_id: string;
   revision: number;
-  entries: string;
-  enrolled_on: string | null;
-  day0: string | null;
 }
 
 /**
@@ -31,7 +28,11 @@ export class PatientsService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DB) private readonly db: Database.Database,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.entries = db.prepare<[string], string>('SELECT entry FROM patient_event WHERE subject_id = ? ORDER BY revision').pluck();
+  }
+
+  private readonly entries: Database.Statement<[string], string>;
 
   today(): string {
     return utcDateOf(this.clock.now());
@@ -56,11 +57,12 @@ export class PatientsService {
     if (filters.diagnosis) where.push('diagnosis_type = @diagnosis');
     if (filters.riskGroup) where.push('risk_group = @riskGroup');
     const rows = this.db
-      .prepare<Record<string, unknown>, PatientRow>(`SELECT subject_id, revision, entries, enrolled_on, day0 FROM patient WHERE ${where.join(' AND ')}`)
+      .prepare<Record<string, unknown>, PatientRow>(`SELECT subject_id, revision FROM patient WHERE ${where.join(' AND ')}`)
       .all({ asOf, diagnosis: filters.diagnosis ?? null, riskGroup: filters.riskGroup ?? null });
     const records: PatientRecord[] = [];
     for (const row of rows) {
-      const record = project(row.subject_id, effectiveHistory(JSON.parse(row.entries) as HistoryEntry[]), asOf, { revision: row.revision });
+      const entries = this.entries.all(row.subject_id).map((text) => JSON.parse(text) as HistoryEntry);
+      const record = project(row.subject_id, effectiveHistory(entries), asOf, { revision: row.revision });
       if (record && matches(record, filters)) records.push(record);
     }
     return { asOf, records };
