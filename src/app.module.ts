@@ -17,6 +17,8 @@ import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
 import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector';
 import { openReadModelDatabase } from './projections/read-model.database';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
 
 /**
  * Closes the stores after the HTTP server has finished its in-flight requests
@@ -60,7 +62,7 @@ export class AppModule {
   static forRoot({ config, clock, keys }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, PatientEventsController, PatientsController, AdminController],
+      controllers: [HealthController, PatientEventsController, PatientsController, AdminController, ReportsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -70,6 +72,7 @@ export class AppModule {
         StoreLifecycle,
         PatientEventsService,
         PatientsService,
+        ReportsService,
         PatientProjector,
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,0 +1,61 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../common/auth/roles.guard';
+import { PatientFilterQuery } from '../api/patients/patient-list.query';
+import { AdtteExportQuery, AeExportQuery, CohortReportQuery, SurvivalReportQuery } from './report-query.dto';
+import { ReportsService, type ExportFile } from './reports.service';
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('v1/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('survival')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'Kaplan-Meier estimate of OS, PFS or GRFS over the filtered cohort: Greenwood variance, log-log 95% CI, Day +365/+730, median, steps' })
+  survival(@Query() query: SurvivalReportQuery) {
+    return this.reports.survival(query);
+  }
+
+  @Get('cumulative-incidence')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'Cumulative incidence of relapse and of non-relapse mortality (Aalen-Johansen, each the competing risk of the other)' })
+  cumulativeIncidence(@Query() query: CohortReportQuery) {
+    return this.reports.cumulativeIncidence(query);
+  }
+
+  @Get('adverse-events')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'Treatment-related AE incidence by period, category and worst grade; primary endpoint summary; serious AEs' })
+  adverseEvents(@Query() query: PatientFilterQuery) {
+    return this.reports.adverseEvents(query);
+  }
+
+  @Get('exports/adtte')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'CDISC ADaM-style ADTTE: one row per patient and PARAMCD (OS, PFS, GRFS), as RFC 4180 CSV or JSON' })
+  @ApiProduces('text/csv', 'application/json')
+  @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, origin, columns, rows }' })
+  adtte(@Query() query: AdtteExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(this.reports.adtte(query), reply);
+  }
+
+  @Get('exports/ae')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'SDTM-style AE dataset: one row per adverse event, as RFC 4180 CSV or JSON' })
+  @ApiProduces('text/csv', 'application/json')
+  @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, columns, rows }' })
+  ae(@Query() query: AeExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(this.reports.ae(query), reply);
+  }
+}
+
+function send(file: ExportFile, reply: FastifyReply): string | object {
+  // The file name is built from the study id, the origin and a validated date: nothing to escape.
+  void reply.header('content-disposition', `attachment; filename="${file.filename}"`);
+  if (file.format === 'json') return file.body;
+  void reply.header('content-type', 'text/csv; charset=utf-8');
+  return file.body;
+}
