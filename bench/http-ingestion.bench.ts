@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BASE, BENCH_KEY, load, startService, stopService } from './service';
 import { latencySummary, machine, quick, round } from './support';
-
-const KEY = 'bench-admin-key-00000000000';
-const PORT = 3901;
-const BASE = `http://127.0.0.1:${PORT}`;
 
 /** Synthetic enrolment data for load only. */
 function enrolment(): object {
@@ -28,26 +24,10 @@ function enrolment(): object {
   };
 }
 
-async function startService(dataDir: string): Promise<ChildProcess> {
-  // BENCH_NODE_ARGS passes flags to the service's node, e.g. --cpu-prof to see where the time goes.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEYS: `admin:${KEY}`, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${BASE}/health`).then((r) => r.ok, () => false);
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('service did not start');
-}
-
 async function post(url: string, body: unknown): Promise<number> {
   const response = await fetch(BASE + url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   await response.arrayBuffer();
@@ -56,21 +36,9 @@ async function post(url: string, body: unknown): Promise<number> {
 }
 
 /** `clients` callers, each appending `perClient` requests one after another; latency per request. */
-async function load(clients: number, perClient: number, makeRequest: (client: number, i: number) => [string, unknown]) {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      for (let i = 0; i < perClient; i++) {
-        const [url, body] = makeRequest(client, i);
-        const t0 = performance.now();
-        await post(url, body);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { requests: clients * perClient, seconds: round(seconds), requestsPerSecond: Math.round((clients * perClient) / seconds), latencyMs: latencySummary(latencies) };
+async function appends(clients: number, perClient: number, makeRequest: (client: number, i: number) => [string, unknown]) {
+  const { latenciesMs, seconds, ...rest } = await load(clients, perClient, (c, i) => post(...makeRequest(c, i)));
+  return { ...rest, seconds: round(seconds), latencyMs: latencySummary(latenciesMs) };
 }
 
 export async function benchHttpIngestion() {
@@ -82,11 +50,11 @@ export async function benchHttpIngestion() {
     const run = randomUUID().slice(0, 8);
     const event = (type: string, occurredOn: string, data: object) => ({ eventId: randomUUID(), type, occurredOn, data });
     // Warm-up, not measured.
-    await load(clients, 20, (c, i) => [`/v1/patients/W${run}-${c}-${i}/events`, event('PatientEnrolled', '2026-01-05', enrolment())]);
-    const enrolments = await load(clients, perClient, (c, i) => [`/v1/patients/E${run}-${c}-${i}/events`, event('PatientEnrolled', '2026-01-05', enrolment())]);
+    await appends(clients, 20, (c, i) => [`/v1/patients/W${run}-${c}-${i}/events`, event('PatientEnrolled', '2026-01-05', enrolment())]);
+    const enrolments = await appends(clients, perClient, (c, i) => [`/v1/patients/E${run}-${c}-${i}/events`, event('PatientEnrolled', '2026-01-05', enrolment())]);
     // One follow-up per enrolled patient: streams of clinical size, not one stream of thousands.
-    const followUps = await load(clients, perClient, (c, i) => [`/v1/patients/E${run}-${c}-${i}/events`, event('FollowUpRecorded', '2026-02-01', {})]);
-    const batches = await load(clients, quick ? 5 : 30, (c, i) => [
+    const followUps = await appends(clients, perClient, (c, i) => [`/v1/patients/E${run}-${c}-${i}/events`, event('FollowUpRecorded', '2026-02-01', {})]);
+    const batches = await appends(clients, quick ? 5 : 30, (c, i) => [
       `/v1/patients/B${run}-${c}-${i}/events`,
       [event('PatientEnrolled', '2026-01-05', enrolment()), ...Array.from({ length: 99 }, () => event('FollowUpRecorded', '2026-02-01', {}))],
     ]);
@@ -96,8 +64,7 @@ export async function benchHttpIngestion() {
       batchesOf100: { ...batches, eventsPerSecond: batches.requestsPerSecond * 100 },
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopService(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@
  * `npm run bench -- --quick` (or BENCH_QUICK=1) runs smaller sizes as a smoke check.
  * `npm run bench -- store http` runs only the named parts.
  */
+import { benchCohort } from './cohort.bench';
 import { benchEventStore } from './event-store.bench';
 import { benchHttpIngestion } from './http-ingestion.bench';
 import { machine } from './support';
@@ -27,6 +28,17 @@ const PARTS: Part[] = [
     targets: (r) => [
       ['HTTP single-event appends/s (10 clients)', r.singleEventAppends.newStreams.requestsPerSecond, '>=', 3000],
       ['HTTP single-event append p99 ms', r.singleEventAppends.newStreams.latencyMs.p99, '<', 20],
+    ],
+  },
+  {
+    name: 'cohort',
+    run: benchCohort,
+    targets: (r) => [
+      ['projecting one patient, p99 ms', r.projectOnePatient.latencyMs.p99, '<', 10],
+      [`rebuild of ${r.fill.patients.toLocaleString('en-US')} patients, events/s`, r.rebuild.eventsPerSecond, '>=', 100_000],
+      ['GET /v1/patients/{id}, 10 clients, p99 ms', r.patientRead10Clients.latencyMs.p99, '<', 10],
+      ['survival report (OS), median ms', r.reports.survivalOS.latencyMs.p50, '<', 500],
+      ['adverse-event report, median ms', r.reports.adverseEvents.latencyMs.p50, '<', 500],
     ],
   },
 ];

@@ -177,13 +177,15 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.pending = [];
     const last = batch[batch.length - 1].position;
     this.db.transaction(() => {
+      const touched = new Map<string, StoredEvent>();
       for (const e of batch) {
         const subjectId = subjectIdOf(e.streamId);
         if (subjectId === null) continue;
         const entry: HistoryEntry = { eventId: e.eventId, type: e.type as EventType, occurredOn: e.occurredOn, data: e.data, revision: e.revision, recordedAt: e.recordedAt };
         this.statements.insertEntry.run(subjectId, e.revision, JSON.stringify(entry));
-        this.statements.touch.run(subjectId, e.revision, e.position);
+        touched.set(subjectId, e);
       }
+      for (const [subjectId, e] of touched) this.statements.touch.run(subjectId, e.revision, e.position);
       this.statements.saveCheckpoint.run(CHECKPOINT, last);
       if (this.live) this.foldDirty(Number.MAX_SAFE_INTEGER);
     })();

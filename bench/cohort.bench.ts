@@ -1,0 +1,127 @@
+/**
+ * Projection and reporting figures over a SYNTHETIC registry-sized cohort:
+ * projecting one patient, a full rebuild of the read model, GET /v1/patients/{id}
+ * under 10 concurrent clients, and the cohort reports.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { effectiveHistory, type HistoryEntry } from '../src/domain/history/effective-history';
+import type { EventType } from '../src/domain/events/clinical-event';
+import { project } from '../src/domain/projection/project';
+import { patientStreamId } from '../src/event-store/patient-stream';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
+import { PatientProjector } from '../src/projections/patient.projector';
+import { openReadModelDatabase } from '../src/projections/read-model.database';
+import { getJson, load, startService, stopService } from './service';
+import { latencySummary, machine, quick, round } from './support';
+import { prng, syntheticPatient, type SyntheticPatient } from './synthetic-cohort';
+
+const AS_OF = '2026-11-25';
+const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+/** Appends the cohort in waves of 1,000 patients, each patient's events in three appends interleaved with the others'. */
+async function fill(store: SqliteEventStore, patients: readonly SyntheticPatient[]) {
+  const started = performance.now();
+  let events = 0;
+  for (let from = 0; from < patients.length; from += 1000) {
+    const wave = patients.slice(from, from + 1000);
+    for (let part = 0; part < 3; part++) {
+      await Promise.all(
+        wave.map((p) => {
+          const size = Math.ceil(p.events.length / 3);
+          const chunk = p.events.slice(part * size, (part + 1) * size);
+          if (chunk.length === 0) return null;
+          events += chunk.length;
+          return store.append(patientStreamId(p.subjectId), chunk, part === 0 ? 'no_stream' : part * size - 1);
+        }),
+      );
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { patients: patients.length, events, seconds: round(seconds), eventsPerSecond: Math.round(events / seconds) };
+}
+
+function projectOne(patients: readonly SyntheticPatient[]) {
+  const samples: number[] = [];
+  for (const p of patients) {
+    const entries: HistoryEntry[] = p.events.map((e, revision) => ({ eventId: e.eventId, type: e.type as EventType, occurredOn: e.occurredOn, data: e.data, revision }));
+    const t0 = performance.now();
+    project(p.subjectId, effectiveHistory(entries), AS_OF, { revision: entries.length - 1 });
+    samples.push(performance.now() - t0);
+  }
+  return { patients: patients.length, latencyMs: latencySummary(samples) };
+}
+
+async function rebuild(store: SqliteEventStore, dataDir: string, events: number) {
+  const db = openReadModelDatabase(dataDir);
+  const projector = new PatientProjector(store, db);
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200);
+  const started = performance.now();
+  projector.onApplicationBootstrap();
+  await projector.catchUp();
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  projector.stop();
+  db.close();
+  return { events, seconds: round(seconds), eventsPerSecond: Math.round(events / seconds), peakRssMiB: mib(peakRss) };
+}
+
+async function timed(path: string, runs: number) {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await getJson(path);
+    samples.push(performance.now() - t0);
+  }
+  return { runs, latencyMs: latencySummary(samples) };
+}
+
+export async function benchCohort() {
+  const count = quick ? 5_000 : 100_000;
+  const random = prng(20261125);
+  const patients = Array.from({ length: count }, (_, n) => syntheticPatient(n, random));
+  const dataDir = mkdtempSync(join(tmpdir(), 'timeline-bench-cohort-'));
+  try {
+    const store = await SqliteEventStore.open({ dataDir });
+    const filled = await fill(store, patients);
+    const one = projectOne(patients.slice(0, 5000));
+    // The service's own read-model file: the service below starts caught up.
+    const rebuilt = await rebuild(store, dataDir, filled.events);
+    await store.close();
+
+    const child = await startService(dataDir);
+    try {
+      const ids = patients.map((p) => p.subjectId);
+      await load(10, 20, (c, i) => getJson(`/v1/patients/${ids[(c * 7919 + i * 104729) % ids.length]}?asOf=${AS_OF}`));
+      const reads = await load(10, quick ? 100 : 500, (c, i) => getJson(`/v1/patients/${ids[(c * 15485863 + i * 32452843) % ids.length]}?asOf=${AS_OF}`));
+      const reports = {
+        survivalOS: await timed(`/v1/reports/survival?endpoint=OS&asOf=${AS_OF}`, 5),
+        survivalGRFS: await timed(`/v1/reports/survival?endpoint=GRFS&asOf=${AS_OF}`, 5),
+        cumulativeIncidence: await timed(`/v1/reports/cumulative-incidence?asOf=${AS_OF}`, 5),
+        adverseEvents: await timed(`/v1/reports/adverse-events?asOf=${AS_OF}`, 5),
+        patientListFirstPage: await timed(`/v1/patients?asOf=${AS_OF}&limit=50`, 5),
+      };
+      return {
+        machine: machine(),
+        fill: filled,
+        projectOnePatient: one,
+        rebuild: rebuilt,
+        patientRead10Clients: { requests: reads.requests, requestsPerSecond: reads.requestsPerSecond, latencyMs: latencySummary(reads.latenciesMs) },
+        reports,
+      };
+    } finally {
+      await stopService(child);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  benchCohort().then((r) => console.log(JSON.stringify(r, null, 2)), (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

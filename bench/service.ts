@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const BENCH_KEY = 'bench-admin-key-00000000000';
+/** The running service's address; set by startService. */
+export let BASE = '';
+
+/** A port nobody listens on now, so two benchmarks on one machine never talk to each other's service. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * The service as users run it, in a child process on its embedded store. Polls /health
+ * until it answers (a benchmark may wait; tests never do). BENCH_NODE_ARGS passes flags
+ * to the service's node, e.g. --cpu-prof to see where the time goes.
+ */
+export async function startService(dataDir: string): Promise<ChildProcess> {
+  const port = await freePort();
+  BASE = `http://127.0.0.1:${port}`;
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', 'src/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEYS: `admin:${BENCH_KEY}`, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 1200; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    const ok = await fetch(`${BASE}/health`).then((r) => r.ok, () => false);
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('service did not start');
+}
+
+export async function stopService(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** `clients` callers, each sending `perClient` requests one after another; latency per request. */
+export async function load(
+  clients: number,
+  perClient: number,
+  send: (client: number, i: number) => Promise<unknown>,
+): Promise<{ requests: number; seconds: number; requestsPerSecond: number; latenciesMs: number[] }> {
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; i < perClient; i++) {
+        const t0 = performance.now();
+        await send(client, i);
+        latenciesMs.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { requests: clients * perClient, seconds, requestsPerSecond: Math.round((clients * perClient) / seconds), latenciesMs };
+}
+
+export async function getJson(path: string): Promise<unknown> {
+  const response = await fetch(BASE + path, { headers: { authorization: `Bearer ${BENCH_KEY}` } });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body);
+}
