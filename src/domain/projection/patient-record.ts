@@ -1,0 +1,232 @@
+/**
+ * The derived patient record (spec/api.md, "Reading": `GET /v1/patients/{subjectId}`):
+ * everything the service says about one patient as of a clinical date, folded from
+ * the effective history by `project()`. Plain readonly data, ready for JSON.
+ */
+import type {
+  AeCategory,
+  Attribution,
+  ClinicalDate,
+  CtcaeGrade,
+  DeathCause,
+  DiagnosisType,
+  DiseaseStatus,
+  EventType,
+  GvhdGrade,
+  RelapseKind,
+  RiskGroup,
+  Sex,
+  SuspectedCause,
+  WithdrawalReason,
+} from '../events/clinical-event';
+import type { Deviation } from '../rules/deviations';
+
+/** Protocol phases in protocol order (domain.md section 5). */
+export const PHASES = [
+  'ENROLLED',
+  'BRIDGING_CHEMOTHERAPY',
+  'BRIDGING_GPBMC',
+  'CONDITIONING',
+  'EARLY_POST_TRANSPLANT',
+  'LONG_TERM_FOLLOW_UP',
+  'COMPLETED',
+  'OFF_STUDY',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface PhaseSpan {
+  readonly phase: Phase;
+  readonly from: ClinicalDate;
+  /** Last day in the phase, inclusive; null while current. A phase entered and left on one day has `to === from`. */
+  readonly to: ClinicalDate | null;
+  /** The event that moved the patient into the phase; absent for the date-driven ones (Day +101, Day +731). */
+  readonly eventId?: string;
+  /** OFF_STUDY only: `DIED:<cause>` or `WITHDRAWN:<reason>`. */
+  readonly reason?: string;
+}
+
+export const WINDOW_STATUSES = ['NOT_STARTED', 'OPEN', 'CLOSED'] as const;
+export type WindowStatus = (typeof WINDOW_STATUSES)[number];
+
+export const PRIMARY_STATUSES = ['NOT_APPLICABLE', 'EVENT', 'OPEN', 'NO_EVENT', 'INCOMPLETE'] as const;
+export type PrimaryStatus = (typeof PRIMARY_STATUSES)[number];
+export type NotApplicableReason = 'BEFORE_TRANSPLANT' | 'DIED_BEFORE_TRANSPLANT' | 'WITHDRAWN_BEFORE_TRANSPLANT';
+export type IncompleteReason = 'DIED' | 'WITHDRAWN';
+
+export const MILESTONE_STATUSES = ['EVENT', 'EVENT_FREE', 'PENDING', 'CENSORED', 'MISSING'] as const;
+export type MilestoneStatus = (typeof MILESTONE_STATUSES)[number];
+
+/** What ended a time-to-event endpoint. */
+export type EndpointEventType = 'DEATH' | 'RELAPSE' | 'ACUTE_GVHD_III_IV' | 'CHRONIC_GVHD_SYSTEMIC';
+
+export interface EndpointOutcome {
+  readonly event: boolean;
+  /** The event date, or the censoring date (last known alive and event-free). */
+  readonly date: ClinicalDate;
+  /** Days from the origin to `date`. */
+  readonly days: number;
+  readonly eventType?: EndpointEventType;
+  readonly milestones: { readonly '365': MilestoneStatus; readonly '730': MilestoneStatus };
+}
+
+export interface Endpoints {
+  readonly OS: EndpointOutcome;
+  readonly PFS: EndpointOutcome;
+  readonly GRFS: EndpointOutcome;
+}
+
+/** Where an AE's onset falls: before Day 0 (or with no Day 0 yet), in Day 0..+100, or after. */
+export type AePeriod = 'BRIDGING' | 'DAY100_WINDOW' | 'LATER';
+
+export interface AeChange {
+  /** Clinical date of the change (the update's `occurredOn`). */
+  readonly date: ClinicalDate;
+  readonly eventId: string;
+  readonly ctcaeGrade?: CtcaeGrade;
+  readonly gvhdGrade?: GvhdGrade;
+  readonly attribution?: Attribution;
+  readonly systemicTherapy?: boolean;
+  readonly resolvedOn?: ClinicalDate;
+}
+
+export interface AeSummary {
+  readonly aeId: string;
+  /** The `AdverseEventReported` event. */
+  readonly eventId: string;
+  readonly term: string;
+  readonly category: AeCategory;
+  readonly onset: ClinicalDate;
+  /** Day of onset relative to Day 0; null without Day 0. */
+  readonly dayRelative: number | null;
+  readonly phaseAtOnset: AePeriod;
+  /** Current values: the report as changed by every update dated on or before the as-of date. */
+  readonly ctcaeGrade: CtcaeGrade;
+  readonly worstCtcaeGrade: CtcaeGrade;
+  readonly gvhdGrade?: GvhdGrade;
+  readonly worstGvhdGrade?: GvhdGrade;
+  readonly serious: boolean;
+  readonly attribution: Attribution;
+  /** GVHD of either kind, or an attribution of POSSIBLE, PROBABLE or DEFINITE in force as of the as-of date. */
+  readonly treatmentRelated: boolean;
+  readonly suspectedCause?: SuspectedCause;
+  readonly resolvedOn?: ClinicalDate;
+  readonly systemicTherapy?: boolean;
+  /** Acute GVHD only: the date the MAGIC grade first reached III or IV (onset or update). */
+  readonly severeAcuteGvhdOn?: ClinicalDate;
+  /** Chronic GVHD only: the date systemic therapy was first recorded (onset or update). */
+  readonly systemicTherapyOn?: ClinicalDate;
+  readonly changes: readonly AeChange[];
+}
+
+export interface PrimaryCategoryCount {
+  readonly category: AeCategory;
+  readonly count: number;
+  /** Worst CTCAE grade reached by any counted AE of the category. */
+  readonly worstGrade: number;
+  readonly aeIds: readonly string[];
+}
+
+export interface PrimaryEndpoint {
+  readonly status: PrimaryStatus;
+  /** NOT_APPLICABLE: why there is no Day 0; INCOMPLETE: how the patient left the study. */
+  readonly reason?: NotApplicableReason | IncompleteReason;
+  /** Onset of the first treatment-related AE in the window. */
+  readonly eventDate: ClinicalDate | null;
+  /** Treatment-related AEs with onset in the window, by category (catalogue order); empty without any. */
+  readonly byCategory: readonly PrimaryCategoryCount[];
+}
+
+export interface CompetingOutcome {
+  /** RELAPSE first, or NRM (death without a prior relapse), or null (censored at `date`). */
+  readonly event: 'RELAPSE' | 'NRM' | null;
+  readonly date: ClinicalDate;
+  readonly days: number;
+}
+
+export interface RelapseVsNrm {
+  /** Origin enrollment: any relapse counts, including one before Day 0. */
+  readonly event: 'RELAPSE' | 'NRM' | null;
+  readonly date: ClinicalDate;
+  /** Days from Day 0 to `date` (negative for a relapse before Day 0); null without Day 0. For an origin-Day-0 analysis use `fromDay0`. */
+  readonly daysFromDay0: number | null;
+  readonly daysFromEnrollment: number;
+  /** Origin Day 0: only a relapse on or after Day 0 counts; null without Day 0. */
+  readonly fromDay0: CompetingOutcome | null;
+}
+
+export type MilestoneDay = 30 | 100 | 182 | 365 | 730;
+export type MilestoneVisitStatus = 'DONE' | 'DUE' | 'UPCOMING' | 'OVERDUE' | 'NOT_REQUIRED';
+
+export interface MilestoneVisit {
+  readonly day: MilestoneDay;
+  readonly due: ClinicalDate;
+  readonly windowFrom: ClinicalDate;
+  readonly windowTo: ClinicalDate;
+  readonly status: MilestoneVisitStatus;
+  /** The effective event in the window nearest the due date (the earlier on a tie); null without one. */
+  readonly contactOn: ClinicalDate | null;
+}
+
+export interface TimelineEntry {
+  readonly eventId: string;
+  readonly type: EventType;
+  readonly occurredOn: ClinicalDate;
+  /** Relative to Day 0; null without Day 0. */
+  readonly day: number | null;
+  /** The phase at the end of that date. */
+  readonly phase: Phase;
+  readonly revision: number;
+  readonly correctedBy: readonly string[];
+  readonly data: unknown;
+}
+
+export interface OffStudy {
+  readonly date: ClinicalDate;
+  readonly reason: 'DIED' | 'WITHDRAWN';
+  /** The death cause or the withdrawal reason. */
+  readonly detail: DeathCause | WithdrawalReason;
+  readonly eventId: string;
+}
+
+export interface PatientRecord {
+  readonly subjectId: string;
+  readonly asOf: ClinicalDate;
+  readonly revision: number;
+  readonly enrolledOn: ClinicalDate;
+  readonly diagnosis: {
+    readonly type: DiagnosisType;
+    readonly status: DiseaseStatus;
+    readonly riskGroup: RiskGroup | null;
+    readonly who: string | null;
+  };
+  readonly sex: Sex;
+  readonly ageYears: number;
+  readonly phase: Phase;
+  readonly phaseHistory: readonly PhaseSpan[];
+  /** Left the study early (death or withdrawal before completion); null while on study or after completion. */
+  readonly offStudy: OffStudy | null;
+  /** The recorded death, whenever it happened (also after withdrawal or completion). */
+  readonly death: { readonly date: ClinicalDate; readonly cause: DeathCause; readonly treatmentRelated: boolean; readonly eventId: string } | null;
+  readonly relapsed: boolean;
+  /** The first relapse, before or after Day 0. */
+  readonly relapse: { readonly date: ClinicalDate; readonly kind: RelapseKind; readonly eventId: string } | null;
+  readonly day0: ClinicalDate | null;
+  readonly day100Window: { readonly start: ClinicalDate | null; readonly end: ClinicalDate | null; readonly status: WindowStatus };
+  readonly primaryEndpoint: PrimaryEndpoint;
+  /** AEs with onset before Day 0 (or with no Day 0): the bridging safety profile. */
+  readonly bridgingAdverseEvents: readonly AeSummary[];
+  /** Every AE, in clinical order of onset. */
+  readonly adverseEvents: readonly AeSummary[];
+  /** Origin Day 0; null without Day 0. */
+  readonly endpoints: Endpoints | null;
+  /** Origin enrollment. */
+  readonly endpointsFromEnrollment: Endpoints;
+  readonly relapseVsNrm: RelapseVsNrm;
+  /** Latest clinical date among the visible effective events, not after death. */
+  readonly lastKnownAlive: ClinicalDate;
+  readonly engraftment: { readonly neutrophil: ClinicalDate | null; readonly platelet: ClinicalDate | null };
+  /** Empty without Day 0. */
+  readonly milestoneVisits: readonly MilestoneVisit[];
+  readonly deviations: readonly Deviation[];
+  readonly timeline: readonly TimelineEntry[];
+}

@@ -1,0 +1,678 @@
+/**
+ * The patient projection: one patient's effective history folded into the derived
+ * record as of a clinical date (domain.md sections 2, 5 and 6). Pure and deterministic.
+ *
+ * A cohort report runs this for every patient, so it is a few linear passes over the
+ * events (order check, main fold, timeline) plus passes over the short lists of phase
+ * changes and AEs; dates are compared as ISO strings and turned into day numbers with
+ * the hand-rolled epoch-day helpers.
+ */
+import type {
+  AdverseEventReportedData,
+  AdverseEventUpdatedData,
+  AeCategory,
+  Attribution,
+  ClinicalDate,
+  GvhdGrade,
+} from '../events/clinical-event';
+import { AE_CATEGORIES } from '../events/clinical-event';
+import type { EffectiveEvent } from '../history/effective-history';
+import { compareClinicalOrder } from '../history/effective-history';
+import type { Deviation } from '../rules/deviations';
+import { structuralDeviations } from '../rules/deviations';
+import { dateOfEpochDayCached as dateOfEpochDay, epochDayOf } from './epoch-day';
+import type {
+  AeChange,
+  AeSummary,
+  CompetingOutcome,
+  EndpointEventType,
+  EndpointOutcome,
+  Endpoints,
+  MilestoneDay,
+  MilestoneStatus,
+  MilestoneVisit,
+  MilestoneVisitStatus,
+  OffStudy,
+  PatientRecord,
+  Phase,
+  PhaseSpan,
+  PrimaryCategoryCount,
+  PrimaryEndpoint,
+  RelapseVsNrm,
+  TimelineEntry,
+} from './patient-record';
+import { MILESTONE_STATUSES } from './patient-record';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableAe = Mutable<AeSummary> & { changes: AeChange[] };
+type Fact<T extends EffectiveEvent['type']> = Extract<EffectiveEvent, { readonly type: T }>;
+
+/** Day 0 to Day +100, both inclusive. */
+export const DAY100_WINDOW_LAST_DAY = 100;
+/** The first day of long-term follow-up. */
+export const LONG_TERM_FOLLOW_UP_FROM_DAY = 101;
+/** The study ends for a patient alive at Day +730; COMPLETED from the next day. */
+export const COMPLETED_FROM_DAY = 731;
+export const MILESTONE_VISIT_DAYS: readonly MilestoneDay[] = [30, 100, 182, 365, 730];
+/** A milestone visit is on time within this many days either side of its due date. */
+export const MILESTONE_VISIT_TOLERANCE_DAYS = 14;
+const ENDPOINT_MILESTONES = [365, 730] as const;
+/** Day number of something that never happened. Read once: global lookups (`Infinity`, `Math`, `Array`) are slow in a vm context (jest). */
+const NEVER = Number.POSITIVE_INFINITY;
+
+const PHASE_RANK: Record<Phase, number> = {
+  ENROLLED: 0,
+  BRIDGING_CHEMOTHERAPY: 1,
+  BRIDGING_GPBMC: 2,
+  CONDITIONING: 3,
+  EARLY_POST_TRANSPLANT: 4,
+  LONG_TERM_FOLLOW_UP: 5,
+  COMPLETED: 6,
+  OFF_STUDY: 7,
+};
+
+/** Ranks within a GVHD grading family (acute MAGIC I-IV, chronic NIH mild-severe), to find the worst. */
+const GVHD_RANK: Record<GvhdGrade, number> = { I: 1, II: 2, III: 3, IV: 4, MILD: 1, MODERATE: 2, SEVERE: 3 };
+
+export function isTreatmentRelated(category: AeCategory, attribution: Attribution): boolean {
+  return (
+    category === 'ACUTE_GVHD' ||
+    category === 'CHRONIC_GVHD' ||
+    attribution === 'POSSIBLE' ||
+    attribution === 'PROBABLE' ||
+    attribution === 'DEFINITE'
+  );
+}
+
+const isSevereAcuteGrade = (grade: GvhdGrade | undefined): boolean => grade === 'III' || grade === 'IV';
+const later = (a: ClinicalDate, b: ClinicalDate): ClinicalDate => (a > b ? a : b);
+
+/**
+ * The patient's record as of `asOf`, from the output of `effectiveHistory()` (corrections
+ * applied, voids dropped, clinical order). Only events dated on or before `asOf` are
+ * seen. Null when no enrollment is dated on or before `asOf`.
+ */
+export function project(
+  subjectId: string,
+  effective: readonly EffectiveEvent[],
+  asOf: ClinicalDate,
+  meta: { readonly revision: number },
+): PatientRecord | null {
+  const events = inClinicalOrder(effective);
+  const end = visibleCount(events, asOf);
+
+  let enrollment: Fact<'PatientEnrolled'> | undefined;
+  let chemotherapy: Fact<'ChemotherapyStarted'> | undefined;
+  let gpbmc: Fact<'GpbmcInfused'> | undefined;
+  let conditioning: Fact<'ConditioningStarted'> | undefined;
+  let day0Event: Fact<'StemCellsInfused'> | undefined;
+  let death: Fact<'PatientDied'> | undefined;
+  let withdrawal: Fact<'PatientWithdrawn'> | undefined;
+  let relapses: Fact<'RelapseDiagnosed'>[] | undefined;
+  let engraftments: Fact<'EngraftmentRecorded'>[] | undefined;
+  let pendingUpdates: Fact<'AdverseEventUpdated'>[] | undefined;
+  const aes: MutableAe[] = [];
+  // structuralDeviations() reacts only to the enrollment and the treatment steps: handing it
+  // just those (in clinical order) gives the same deviations at a fraction of the cost of
+  // the whole history. A property test checks that the two agree.
+  const steps: EffectiveEvent[] = [];
+
+  for (let i = 0; i < end; i++) {
+    const event = events[i];
+    switch (event.type) {
+      case 'PatientEnrolled':
+        enrollment ??= event;
+        steps.push(event);
+        break;
+      case 'ChemotherapyStarted':
+        chemotherapy ??= event;
+        steps.push(event);
+        break;
+      case 'GpbmcInfused':
+        gpbmc ??= event;
+        steps.push(event);
+        break;
+      case 'ConditioningStarted':
+        conditioning ??= event;
+        steps.push(event);
+        break;
+      case 'StemCellsInfused':
+        day0Event ??= event;
+        steps.push(event);
+        break;
+      case 'EngraftmentRecorded':
+        (engraftments ??= []).push(event);
+        break;
+      case 'AdverseEventReported':
+        if (!findAe(aes, event.data.aeId)) {
+          const ae = reportedAe(event.eventId, event.occurredOn, event.data);
+          aes.push(ae);
+          // Updates seen before their report (dated earlier, or the same day but stored first) come first.
+          if (pendingUpdates) pendingUpdates = applyPending(ae, pendingUpdates);
+        }
+        break;
+      case 'AdverseEventUpdated': {
+        const ae = findAe(aes, event.data.aeId);
+        if (ae) applyUpdate(ae, event.eventId, event.occurredOn, event.data);
+        else (pendingUpdates ??= []).push(event);
+        break;
+      }
+      case 'RelapseDiagnosed':
+        (relapses ??= []).push(event);
+        break;
+      case 'PatientDied':
+        death ??= event;
+        break;
+      case 'PatientWithdrawn':
+        withdrawal ??= event;
+        break;
+      case 'ResponseAssessed':
+      case 'FollowUpRecorded':
+        break;
+      default: {
+        const unexpected: never = event;
+        throw new Error(`unknown event type ${(unexpected as { type: string }).type}`);
+      }
+    }
+  }
+  // Updates left pending name an AE never reported (or voided): nothing to apply them to.
+  if (!enrollment) return null;
+
+  const asOfDay = epochDayOf(asOf);
+  const enrolledOn = enrollment.occurredOn;
+  const enrolledDay = epochDayOf(enrolledOn);
+  const day0 = day0Event ? day0Event.occurredOn : null;
+  const day0Day = day0 === null ? 0 : epochDayOf(day0);
+  const windowEndDay = day0Day + DAY100_WINDOW_LAST_DAY;
+  const windowEnd = day0 === null ? null : dateOfEpochDay(windowEndDay);
+  const lastVisible = events[end - 1].occurredOn;
+  const lastKnownAlive = death && death.occurredOn < lastVisible ? death.occurredOn : lastVisible;
+  const lastKnownAliveDay = epochDayOf(lastKnownAlive);
+
+  // Phases: each enters on the date of its first event unless the patient is already further on.
+  const { spans, offStudy } = phaseSpans(enrolledOn, enrollment.eventId, chemotherapy, gpbmc, conditioning, day0Event, day0Day, death, withdrawal, asOfDay);
+  const offStudyDay = offStudy ? epochDayOf(offStudy.date) : NEVER;
+
+  // AEs: where the onset falls, and relatedness under the attribution in force as of asOf.
+  const bridgingAdverseEvents: AeSummary[] = [];
+  for (const ae of aes) {
+    ae.treatmentRelated = isTreatmentRelated(ae.category, ae.attribution);
+    if (day0 === null) {
+      ae.phaseAtOnset = 'BRIDGING';
+    } else {
+      const dayRelative = epochDayOf(ae.onset) - day0Day;
+      ae.dayRelative = dayRelative;
+      ae.phaseAtOnset = dayRelative < 0 ? 'BRIDGING' : dayRelative <= DAY100_WINDOW_LAST_DAY ? 'DAY100_WINDOW' : 'LATER';
+    }
+    if (ae.phaseAtOnset === 'BRIDGING') bridgingAdverseEvents.push(ae);
+  }
+
+  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay);
+
+  // Time to event.
+  const firstRelapse = relapses ? relapses[0] : undefined;
+  const context: EndpointContext = { aes, relapses, death, lastKnownAlive, lastKnownAliveDay, offStudyDay, asOfDay };
+  const endpoints = day0 === null ? null : endpointsFrom(day0, day0Day, context);
+  const endpointsFromEnrollment = endpointsFrom(enrolledOn, enrolledDay, context);
+  const fromEnrollment = competing(enrolledOn, enrolledDay, context);
+  const relapseVsNrm: RelapseVsNrm = {
+    event: fromEnrollment.event,
+    date: fromEnrollment.date,
+    daysFromDay0: day0 === null ? null : fromEnrollment.days + enrolledDay - day0Day,
+    daysFromEnrollment: fromEnrollment.days,
+    fromDay0: day0 === null ? null : competing(day0, day0Day, context),
+  };
+
+  // Milestone visits and the overdue ones.
+  const milestoneVisits = day0 === null ? [] : visits(day0Day, events, end, offStudyDay, asOfDay);
+  const deviations: Deviation[] = structuralDeviations(steps);
+  let overdue = false;
+  for (const visit of milestoneVisits) {
+    if (visit.status !== 'OVERDUE') continue;
+    overdue = true;
+    deviations.push({
+      code: 'MILESTONE_VISIT_OVERDUE',
+      date: dateOfEpochDay(epochDayOf(visit.windowTo) + 1),
+      milestoneDay: visit.day,
+      message: `no contact within +/-${MILESTONE_VISIT_TOLERANCE_DAYS} days of the Day +${visit.day} visit due ${visit.due}`,
+    });
+  }
+  if (overdue) deviations.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+
+  const engraftment = { neutrophil: null as ClinicalDate | null, platelet: null as ClinicalDate | null };
+  if (engraftments && day0 !== null) {
+    for (const e of engraftments) {
+      if (e.occurredOn < day0) continue;
+      if (e.data.lineage === 'NEUTROPHIL') engraftment.neutrophil ??= e.occurredOn;
+      else engraftment.platelet ??= e.occurredOn;
+    }
+  }
+
+  const data = enrollment.data;
+  return {
+    subjectId,
+    asOf,
+    revision: meta.revision,
+    enrolledOn,
+    diagnosis: { type: data.diagnosis.type, status: data.diagnosis.status, riskGroup: data.diagnosis.riskGroup ?? null, who: data.diagnosis.who ?? null },
+    sex: data.sex,
+    ageYears: data.ageYears,
+    phase: spans[spans.length - 1].phase,
+    phaseHistory: spans,
+    offStudy,
+    death: death ? { date: death.occurredOn, cause: death.data.cause, treatmentRelated: death.data.treatmentRelated, eventId: death.eventId } : null,
+    relapsed: firstRelapse !== undefined,
+    relapse: firstRelapse ? { date: firstRelapse.occurredOn, kind: firstRelapse.data.kind, eventId: firstRelapse.eventId } : null,
+    day0,
+    day100Window: { start: day0, end: windowEnd, status: day0 === null ? 'NOT_STARTED' : asOfDay > windowEndDay ? 'CLOSED' : 'OPEN' },
+    primaryEndpoint,
+    bridgingAdverseEvents,
+    adverseEvents: aes,
+    endpoints,
+    endpointsFromEnrollment,
+    relapseVsNrm,
+    lastKnownAlive,
+    engraftment,
+    milestoneVisits,
+    deviations,
+    timeline: buildTimeline(events, end, spans, day0 === null ? null : day0Day),
+  };
+}
+
+/** Each visible event with its Day number and the phase at the end of its date. */
+function buildTimeline(events: readonly EffectiveEvent[], end: number, spans: readonly PhaseSpan[], day0Day: number | null): TimelineEntry[] {
+  const timeline: TimelineEntry[] = [];
+  let spanIndex = 0;
+  let cachedDate = '';
+  let cachedDay = 0;
+  for (let i = 0; i < end; i++) {
+    const event = events[i];
+    if (event.occurredOn !== cachedDate) {
+      cachedDate = event.occurredOn;
+      cachedDay = epochDayOf(cachedDate);
+    }
+    while (spanIndex + 1 < spans.length && spans[spanIndex + 1].from <= cachedDate) spanIndex++;
+    timeline.push({
+      eventId: event.eventId,
+      type: event.type,
+      occurredOn: event.occurredOn,
+      day: day0Day === null ? null : cachedDay - day0Day,
+      phase: spans[spanIndex].phase,
+      revision: event.revision,
+      correctedBy: event.correctedBy,
+      data: event.data,
+    });
+  }
+  return timeline;
+}
+
+/** How many events, from the start of the clinical order, are dated on or before `asOf`. */
+function visibleCount(events: readonly EffectiveEvent[], asOf: ClinicalDate): number {
+  let end = 0;
+  while (end < events.length && events[end].occurredOn <= asOf) end++;
+  return end;
+}
+
+/** `effective` as given when already in clinical order (the usual case), else a sorted copy. */
+function inClinicalOrder(effective: readonly EffectiveEvent[]): readonly EffectiveEvent[] {
+  for (let i = 1; i < effective.length; i++) {
+    if (compareClinicalOrder(effective[i - 1], effective[i]) > 0) return [...effective].sort(compareClinicalOrder);
+  }
+  return effective;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adverse events
+
+/** Applies, in clinical order, the pending updates of `ae`; returns the others (undefined when none remain). */
+function applyPending(ae: MutableAe, pending: Fact<'AdverseEventUpdated'>[]): Fact<'AdverseEventUpdated'>[] | undefined {
+  const others: Fact<'AdverseEventUpdated'>[] = [];
+  for (const update of pending) {
+    if (update.data.aeId === ae.aeId) applyUpdate(ae, update.eventId, update.occurredOn, update.data);
+    else others.push(update);
+  }
+  return others.length > 0 ? others : undefined;
+}
+
+/** A patient has a handful of AEs: a scan beats building a map for each projection. */
+function findAe(aes: readonly MutableAe[], aeId: string): MutableAe | undefined {
+  for (const ae of aes) if (ae.aeId === aeId) return ae;
+  return undefined;
+}
+
+function reportedAe(eventId: string, onset: ClinicalDate, data: AdverseEventReportedData): MutableAe {
+  return {
+    aeId: data.aeId,
+    eventId,
+    term: data.term,
+    category: data.category,
+    onset,
+    dayRelative: null,
+    phaseAtOnset: 'BRIDGING',
+    ctcaeGrade: data.ctcaeGrade,
+    worstCtcaeGrade: data.ctcaeGrade,
+    gvhdGrade: data.gvhdGrade,
+    worstGvhdGrade: data.gvhdGrade,
+    serious: data.serious,
+    attribution: data.attribution,
+    treatmentRelated: false,
+    suspectedCause: data.suspectedCause,
+    resolvedOn: undefined,
+    systemicTherapy: data.systemicTherapy,
+    severeAcuteGvhdOn: data.category === 'ACUTE_GVHD' && isSevereAcuteGrade(data.gvhdGrade) ? onset : undefined,
+    systemicTherapyOn: data.category === 'CHRONIC_GVHD' && data.systemicTherapy === true ? onset : undefined,
+    changes: [],
+  };
+}
+
+/**
+ * Applies one update in clinical order. A worsening counts from the update's date
+ * (domain.md section 3), never before the onset even if the update is dated earlier.
+ */
+function applyUpdate(ae: MutableAe, eventId: string, date: ClinicalDate, data: AdverseEventUpdatedData): void {
+  const change: Mutable<AeChange> = { date, eventId };
+  if (data.ctcaeGrade !== undefined) {
+    ae.ctcaeGrade = data.ctcaeGrade;
+    if (data.ctcaeGrade > ae.worstCtcaeGrade) ae.worstCtcaeGrade = data.ctcaeGrade;
+    change.ctcaeGrade = data.ctcaeGrade;
+  }
+  if (data.gvhdGrade !== undefined) {
+    ae.gvhdGrade = data.gvhdGrade;
+    if (ae.worstGvhdGrade === undefined || GVHD_RANK[data.gvhdGrade] > GVHD_RANK[ae.worstGvhdGrade]) ae.worstGvhdGrade = data.gvhdGrade;
+    if (ae.category === 'ACUTE_GVHD' && ae.severeAcuteGvhdOn === undefined && isSevereAcuteGrade(data.gvhdGrade)) {
+      ae.severeAcuteGvhdOn = later(date, ae.onset);
+    }
+    change.gvhdGrade = data.gvhdGrade;
+  }
+  if (data.systemicTherapy !== undefined) {
+    ae.systemicTherapy = data.systemicTherapy;
+    if (ae.category === 'CHRONIC_GVHD' && ae.systemicTherapyOn === undefined && data.systemicTherapy) {
+      ae.systemicTherapyOn = later(date, ae.onset);
+    }
+    change.systemicTherapy = data.systemicTherapy;
+  }
+  if (data.attribution !== undefined) {
+    ae.attribution = data.attribution;
+    change.attribution = data.attribution;
+  }
+  if (data.resolvedOn !== undefined) {
+    ae.resolvedOn = data.resolvedOn;
+    change.resolvedOn = data.resolvedOn;
+  }
+  ae.changes.push(change);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+interface PhaseChange {
+  readonly phase: Phase;
+  readonly from: ClinicalDate;
+  readonly eventId?: string;
+  readonly reason?: string;
+}
+
+/** Insertion sort by (date, protocol order): a handful of items, nearly always in order already. */
+function sortPhaseChanges(changes: PhaseChange[]): void {
+  for (let i = 1; i < changes.length; i++) {
+    const item = changes[i];
+    let j = i - 1;
+    while (j >= 0 && (changes[j].from > item.from || (changes[j].from === item.from && PHASE_RANK[changes[j].phase] > PHASE_RANK[item.phase]))) {
+      changes[j + 1] = changes[j];
+      j--;
+    }
+    changes[j + 1] = item;
+  }
+}
+
+function phaseSpans(
+  enrolledOn: ClinicalDate,
+  enrollmentId: string,
+  chemotherapy: Fact<'ChemotherapyStarted'> | undefined,
+  gpbmc: Fact<'GpbmcInfused'> | undefined,
+  conditioning: Fact<'ConditioningStarted'> | undefined,
+  day0Event: Fact<'StemCellsInfused'> | undefined,
+  day0Day: number,
+  death: Fact<'PatientDied'> | undefined,
+  withdrawal: Fact<'PatientWithdrawn'> | undefined,
+  asOfDay: number,
+): { spans: PhaseSpan[]; offStudy: OffStudy | null } {
+  // The first off-study event; a death outranks a withdrawal of the same date.
+  let offStudy: OffStudy | null = null;
+  if (death && (!withdrawal || death.occurredOn <= withdrawal.occurredOn)) {
+    offStudy = { date: death.occurredOn, reason: 'DIED', detail: death.data.cause, eventId: death.eventId };
+  } else if (withdrawal) {
+    offStudy = { date: withdrawal.occurredOn, reason: 'WITHDRAWN', detail: withdrawal.data.reason, eventId: withdrawal.eventId };
+  }
+
+  // Candidates in (date, protocol order): independent of the revisions of same-day events.
+  const candidates: PhaseChange[] = [];
+  if (chemotherapy) candidates.push({ phase: 'BRIDGING_CHEMOTHERAPY', from: chemotherapy.occurredOn, eventId: chemotherapy.eventId });
+  if (gpbmc) candidates.push({ phase: 'BRIDGING_GPBMC', from: gpbmc.occurredOn, eventId: gpbmc.eventId });
+  if (conditioning) candidates.push({ phase: 'CONDITIONING', from: conditioning.occurredOn, eventId: conditioning.eventId });
+  if (day0Event) {
+    candidates.push({ phase: 'EARLY_POST_TRANSPLANT', from: day0Event.occurredOn, eventId: day0Event.eventId });
+    if (day0Day + LONG_TERM_FOLLOW_UP_FROM_DAY <= asOfDay) {
+      candidates.push({ phase: 'LONG_TERM_FOLLOW_UP', from: dateOfEpochDay(day0Day + LONG_TERM_FOLLOW_UP_FROM_DAY) });
+      if (day0Day + COMPLETED_FROM_DAY <= asOfDay) candidates.push({ phase: 'COMPLETED', from: dateOfEpochDay(day0Day + COMPLETED_FROM_DAY) });
+    }
+  }
+  if (offStudy) {
+    candidates.push({ phase: 'OFF_STUDY', from: offStudy.date, eventId: offStudy.eventId, reason: `${offStudy.reason}:${offStudy.detail}` });
+  }
+  sortPhaseChanges(candidates);
+
+  const changes: PhaseChange[] = [{ phase: 'ENROLLED', from: enrolledOn, eventId: enrollmentId }];
+  let current: Phase = 'ENROLLED';
+  for (const candidate of candidates) {
+    // OFF_STUDY and COMPLETED are final; otherwise the patient only moves forward.
+    if (current === 'OFF_STUDY' || current === 'COMPLETED') break;
+    if (PHASE_RANK[candidate.phase] <= PHASE_RANK[current]) continue;
+    // Long-term follow-up and completion follow from Day 0 only while the patient is in its phases.
+    if ((candidate.phase === 'LONG_TERM_FOLLOW_UP' || candidate.phase === 'COMPLETED') && PHASE_RANK[current] < PHASE_RANK.EARLY_POST_TRANSPLANT) continue;
+    changes.push(candidate);
+    current = candidate.phase;
+  }
+  // A death or withdrawal after completion does not take the patient off a study already completed.
+  if (current !== 'OFF_STUDY') offStudy = null;
+
+  const spans: PhaseSpan[] = [];
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i];
+    let to: ClinicalDate | null = null;
+    if (i + 1 < changes.length) {
+      const next = changes[i + 1].from;
+      to = next === change.from ? change.from : dateOfEpochDay(epochDayOf(next) - 1);
+    }
+    const span: Mutable<PhaseSpan> = { phase: change.phase, from: change.from, to };
+    if (change.eventId !== undefined) span.eventId = change.eventId;
+    if (change.reason !== undefined) span.reason = change.reason;
+    spans.push(span);
+  }
+  return { spans, offStudy };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Primary endpoint
+
+function primary(
+  day0: ClinicalDate | null,
+  aes: readonly MutableAe[],
+  offStudy: OffStudy | null,
+  offStudyDay: number,
+  day0Day: number,
+  windowEndDay: number,
+  asOfDay: number,
+): PrimaryEndpoint {
+  if (day0 === null) {
+    const reason = offStudy === null ? 'BEFORE_TRANSPLANT' : offStudy.reason === 'DIED' ? 'DIED_BEFORE_TRANSPLANT' : 'WITHDRAWN_BEFORE_TRANSPLANT';
+    return { status: 'NOT_APPLICABLE', reason, eventDate: null, byCategory: [] };
+  }
+  if (offStudy && offStudyDay < day0Day) {
+    // Off study before a Day 0 recorded afterwards: the patient never entered the window on study.
+    return { status: 'NOT_APPLICABLE', reason: offStudy.reason === 'DIED' ? 'DIED_BEFORE_TRANSPLANT' : 'WITHDRAWN_BEFORE_TRANSPLANT', eventDate: null, byCategory: [] };
+  }
+  let eventDate: ClinicalDate | null = null;
+  let byCategory: Mutable<PrimaryCategoryCount>[] | undefined;
+  for (const ae of aes) {
+    if (ae.phaseAtOnset !== 'DAY100_WINDOW' || !ae.treatmentRelated) continue;
+    if (eventDate === null || ae.onset < eventDate) eventDate = ae.onset;
+    byCategory ??= [];
+    let row = byCategory.find((r) => r.category === ae.category);
+    if (!row) {
+      row = { category: ae.category, count: 0, worstGrade: 0, aeIds: [] };
+      byCategory.push(row);
+    }
+    row.count++;
+    if (ae.worstCtcaeGrade > row.worstGrade) row.worstGrade = ae.worstCtcaeGrade;
+    (row.aeIds as string[]).push(ae.aeId);
+  }
+  if (byCategory) {
+    byCategory.sort((a, b) => AE_CATEGORIES.indexOf(a.category) - AE_CATEGORIES.indexOf(b.category));
+    return { status: 'EVENT', eventDate, byCategory };
+  }
+  if (offStudy && offStudyDay <= windowEndDay) return { status: 'INCOMPLETE', reason: offStudy.reason, eventDate: null, byCategory: [] };
+  if (asOfDay <= windowEndDay) return { status: 'OPEN', eventDate: null, byCategory: [] };
+  return { status: 'NO_EVENT', eventDate: null, byCategory: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time to event
+
+interface EndpointContext {
+  readonly aes: readonly MutableAe[];
+  readonly relapses: readonly Fact<'RelapseDiagnosed'>[] | undefined;
+  readonly death: Fact<'PatientDied'> | undefined;
+  readonly lastKnownAlive: ClinicalDate;
+  readonly lastKnownAliveDay: number;
+  readonly offStudyDay: number;
+  readonly asOfDay: number;
+}
+
+/** The first relapse dated on or after `origin`. */
+function relapseFrom(origin: ClinicalDate, relapses: EndpointContext['relapses']): ClinicalDate | null {
+  if (relapses) for (const r of relapses) if (r.occurredOn >= origin) return r.occurredOn;
+  return null;
+}
+
+function endpointsFrom(origin: ClinicalDate, originDay: number, context: EndpointContext): Endpoints {
+  // Events before the origin do not count for it (a relapse during bridging is not a post-transplant relapse).
+  const deathOn = context.death && context.death.occurredOn >= origin ? context.death.occurredOn : null;
+  const relapseOn = relapseFrom(origin, context.relapses);
+  let severeAcuteOn: ClinicalDate | null = null;
+  let systemicOn: ClinicalDate | null = null;
+  for (const ae of context.aes) {
+    const a = ae.severeAcuteGvhdOn;
+    if (a !== undefined && a >= origin && (severeAcuteOn === null || a < severeAcuteOn)) severeAcuteOn = a;
+    const c = ae.systemicTherapyOn;
+    if (c !== undefined && c >= origin && (systemicOn === null || c < systemicOn)) systemicOn = c;
+  }
+  // Same-day ties go to the type listed first: GVHD, then relapse, then death.
+  let pfsOn = relapseOn;
+  let pfsType: EndpointEventType = 'RELAPSE';
+  if (deathOn !== null && (pfsOn === null || deathOn < pfsOn)) {
+    pfsOn = deathOn;
+    pfsType = 'DEATH';
+  }
+  let grfsOn = pfsOn;
+  let grfsType: EndpointEventType = pfsType;
+  if (systemicOn !== null && (grfsOn === null || systemicOn <= grfsOn)) {
+    grfsOn = systemicOn;
+    grfsType = 'CHRONIC_GVHD_SYSTEMIC';
+  }
+  if (severeAcuteOn !== null && (grfsOn === null || severeAcuteOn <= grfsOn)) {
+    grfsOn = severeAcuteOn;
+    grfsType = 'ACUTE_GVHD_III_IV';
+  }
+  return {
+    OS: outcome(originDay, context, deathOn, 'DEATH'),
+    PFS: outcome(originDay, context, pfsOn, pfsType),
+    GRFS: outcome(originDay, context, grfsOn, grfsType),
+  };
+}
+
+/** The event on `date`, or (no date) censored at the last date known alive. */
+function outcome(originDay: number, context: EndpointContext, date: ClinicalDate | null, eventType: EndpointEventType): EndpointOutcome {
+  const eventDay = date === null ? NEVER : epochDayOf(date);
+  const milestones = MILESTONE_PAIRS[milestoneStatus(originDay + ENDPOINT_MILESTONES[0], eventDay, context)][
+    milestoneStatus(originDay + ENDPOINT_MILESTONES[1], eventDay, context)
+  ];
+  if (date === null) {
+    return { event: false, date: context.lastKnownAlive, days: context.lastKnownAliveDay - originDay, milestones };
+  }
+  return { event: true, date, days: eventDay - originDay, eventType, milestones };
+}
+
+/**
+ * The 25 possible milestone objects, shared and frozen. Keys '365' and '730' are array
+ * indices to V8, which makes each fresh object slow to build; a report builds six per patient.
+ */
+const MILESTONE_PAIRS = buildMilestonePairs();
+
+function buildMilestonePairs(): Record<MilestoneStatus, Record<MilestoneStatus, EndpointOutcome['milestones']>> {
+  const pairs = {} as Record<MilestoneStatus, Record<MilestoneStatus, EndpointOutcome['milestones']>>;
+  for (const at365 of MILESTONE_STATUSES) {
+    pairs[at365] = {} as Record<MilestoneStatus, EndpointOutcome['milestones']>;
+    for (const at730 of MILESTONE_STATUSES) pairs[at365][at730] = Object.freeze({ '365': at365, '730': at730 });
+  }
+  return pairs;
+}
+
+function milestoneStatus(milestoneDay: number, eventDay: number, context: EndpointContext): MilestoneStatus {
+  if (eventDay <= milestoneDay) return 'EVENT';
+  // Known event-free on the milestone: seen alive on or after it (an event patient is event-free until the event).
+  if (context.lastKnownAliveDay >= milestoneDay) return 'EVENT_FREE';
+  if (milestoneDay > context.asOfDay) return 'PENDING';
+  if (context.offStudyDay < milestoneDay) return 'CENSORED';
+  return 'MISSING';
+}
+
+/** Relapse versus death without a prior relapse; a relapse on the day of death counts as relapse. */
+function competing(origin: ClinicalDate, originDay: number, context: EndpointContext): CompetingOutcome {
+  const relapseOn = relapseFrom(origin, context.relapses);
+  const deathOn = context.death && context.death.occurredOn >= origin ? context.death.occurredOn : null;
+  if (relapseOn !== null && (deathOn === null || relapseOn <= deathOn)) {
+    return { event: 'RELAPSE', date: relapseOn, days: epochDayOf(relapseOn) - originDay };
+  }
+  if (deathOn !== null) return { event: 'NRM', date: deathOn, days: epochDayOf(deathOn) - originDay };
+  return { event: null, date: context.lastKnownAlive, days: context.lastKnownAliveDay - originDay };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Milestone visits
+
+const distance = (a: number, b: number): number => (a < b ? b - a : a - b);
+
+function visits(day0Day: number, events: readonly EffectiveEvent[], end: number, offStudyDay: number, asOfDay: number): MilestoneVisit[] {
+  const result: MilestoneVisit[] = [];
+  let cursor = 0;
+  for (let m = 0; m < MILESTONE_VISIT_DAYS.length; m++) {
+    const day = MILESTONE_VISIT_DAYS[m];
+    const dueDay = day0Day + day;
+    const fromDay = dueDay - MILESTONE_VISIT_TOLERANCE_DAYS;
+    const toDay = dueDay + MILESTONE_VISIT_TOLERANCE_DAYS;
+    const windowFrom = dateOfEpochDay(fromDay);
+    const windowTo = dateOfEpochDay(toDay);
+    // The windows do not overlap and events are in date order, so one cursor serves them all.
+    while (cursor < end && events[cursor].occurredOn < windowFrom) cursor++;
+    let contactOn: ClinicalDate | null = null;
+    let contactDistance = 0;
+    for (let i = cursor; i < end && events[i].occurredOn <= windowTo; i++) {
+      const on = events[i].occurredOn;
+      if (on === contactOn) continue;
+      const d = distance(epochDayOf(on), dueDay);
+      if (contactOn === null || d < contactDistance) {
+        contactOn = on;
+        contactDistance = d;
+      }
+    }
+    let status: MilestoneVisitStatus;
+    if (offStudyDay < dueDay) status = 'NOT_REQUIRED';
+    else if (contactOn !== null) status = 'DONE';
+    else if (asOfDay < fromDay) status = 'UPCOMING';
+    else if (asOfDay <= toDay) status = 'DUE';
+    else status = 'OVERDUE';
+    result.push({ day, due: dateOfEpochDay(dueDay), windowFrom, windowTo, status, contactOn });
+  }
+  return result;
+}
