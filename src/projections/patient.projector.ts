@@ -5,7 +5,7 @@ import type { EventType } from '../domain/events/clinical-event';
 import type { HistoryEntry } from '../domain/history/effective-history';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../event-store/event-store.port';
 import { subjectIdOf } from '../event-store/patient-stream';
-import { summarizePatient } from './patient-summary';
+import { PATIENT_ROW_COLUMNS, patientRow } from './patient-row';
 
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
 
@@ -62,13 +62,10 @@ export class PatientProjector implements OnApplicationBootstrap {
         `INSERT INTO patient (subject_id, revision, position, dirty) VALUES (?, ?, ?, 1)
          ON CONFLICT (subject_id) DO UPDATE SET revision = excluded.revision, position = excluded.position, dirty = 1`,
       ),
-      dirty: db.prepare<[number], { subject_id: string }>('SELECT subject_id FROM patient WHERE dirty = 1 LIMIT ?'),
-      anyDirty: db.prepare<[], number>('SELECT count(*) FROM patient WHERE dirty = 1').pluck(),
+      dirty: db.prepare<[number], { subject_id: string; revision: number }>('SELECT subject_id, revision FROM patient WHERE dirty = 1 LIMIT ?'),
       entries: db.prepare<[string], string>('SELECT entry FROM patient_event WHERE subject_id = ? ORDER BY revision').pluck(),
       fold: db.prepare(
-        `UPDATE patient SET dirty = 0, enrolled_on = @enrolledOn, last_event_on = @lastEventOn, diagnosis_type = @diagnosisType,
-           risk_group = @riskGroup, day0 = @day0, off_study_on = @offStudyOn, relapsed_on = @relapsedOn,
-           has_deviations = @hasDeviations, facts = @facts
+        `UPDATE patient SET dirty = 0, ${Object.entries(PATIENT_ROW_COLUMNS).map(([key, column]) => `${column} = @${key}`).join(', ')}
          WHERE subject_id = @subjectId`,
       ),
       clear: db.prepare('DELETE FROM patient'),
@@ -223,9 +220,9 @@ export class PatientProjector implements OnApplicationBootstrap {
   /** Re-folds up to `limit` dirty patients from their stored events; returns how many. */
   private foldDirty(limit: number): number {
     const dirty = this.statements.dirty.all(limit);
-    for (const { subject_id: subjectId } of dirty) {
+    for (const { subject_id: subjectId, revision } of dirty) {
       const entries = this.statements.entries.all(subjectId).map((text) => JSON.parse(text) as HistoryEntry);
-      this.statements.fold.run({ subjectId, ...summarizePatient(subjectId, entries) });
+      this.statements.fold.run({ subjectId, ...patientRow(subjectId, revision, entries) });
     }
     return dirty.length;
   }

@@ -13,24 +13,33 @@ export const READ_MODEL_FILE = 'read-model.sqlite';
  * `patient_event` keeps each patient's events as the projector received them, so a
  * patient is re-folded from its own rows without a round trip to the event store;
  * `patient` holds the fold: columns lists filter on in SQL, and `facts`, the
- * today-independent derivation reports read. `dirty` marks a patient whose events
+ * patient's summary as of its latest clinical date, which lists and reports carry
+ * forward to the date they are asked for (see domain/projection/patient-summary.ts). `dirty` marks a patient whose events
  * arrived but whose fold is deferred (during catch-up each patient is folded once).
  */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE patient (
-     subject_id      TEXT PRIMARY KEY,
-     revision        INTEGER NOT NULL,
-     position        INTEGER NOT NULL,
-     dirty           INTEGER NOT NULL DEFAULT 1,
-     enrolled_on     TEXT,
-     last_event_on   TEXT,
-     diagnosis_type  TEXT,
-     risk_group      TEXT,
-     day0            TEXT,
-     off_study_on    TEXT,
-     relapsed_on     TEXT,
-     has_deviations  INTEGER NOT NULL DEFAULT 0,
-     facts           TEXT
+     subject_id            TEXT PRIMARY KEY,
+     revision              INTEGER NOT NULL,
+     position              INTEGER NOT NULL,
+     dirty                 INTEGER NOT NULL DEFAULT 1,
+     enrolled_on           TEXT,
+     last_event_on         TEXT,
+     diagnosis_type        TEXT,
+     risk_group            TEXT,
+     day0                  TEXT,
+     off_study_on          TEXT,
+     phase_at_last         TEXT,
+     primary_at_last       TEXT,
+     relapsed              INTEGER,
+     structural_deviations INTEGER,
+     overdue_from          TEXT,
+     tx_os_event INTEGER, tx_os_days INTEGER, tx_pfs_event INTEGER, tx_pfs_days INTEGER, tx_grfs_event INTEGER, tx_grfs_days INTEGER,
+     en_os_event INTEGER, en_os_days INTEGER, en_pfs_event INTEGER, en_pfs_days INTEGER, en_grfs_event INTEGER, en_grfs_days INTEGER,
+     tx_cif_cause INTEGER, tx_cif_days INTEGER, en_cif_cause INTEGER, en_cif_days INTEGER,
+     ae_tuples             TEXT,
+     facts                 TEXT,
+     aes                   TEXT
    );
    CREATE INDEX patient_diagnosis ON patient (diagnosis_type, risk_group);
    CREATE INDEX patient_dirty ON patient (dirty) WHERE dirty = 1;

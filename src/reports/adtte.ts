@@ -1,4 +1,5 @@
-import type { EndpointEventType, EndpointOutcome, PatientRecord } from '../domain/projection/patient-record';
+import type { EndpointEventType, EndpointOutcome } from '../domain/projection/patient-record';
+import type { PatientSummary } from '../domain/projection/patient-summary';
 import type { Dataset } from './csv';
 import { ENDPOINT_CODES, STUDY_ID, usubjid, type EndpointCode, type Origin } from './study';
 
@@ -49,7 +50,7 @@ export function paramName(code: EndpointCode, origin: Origin): string {
  * PROC LIFETEST or survfit over the file reproduces it). With origin TRANSPLANT a
  * patient without Day 0 is not in the analysis and has no rows.
  */
-export function buildAdtte(records: readonly PatientRecord[], origin: Origin): Dataset<AdtteColumn> & { readonly rows: readonly AdtteRow[] } {
+export function buildAdtte(records: readonly PatientSummary[], origin: Origin): Dataset<AdtteColumn> & { readonly rows: readonly AdtteRow[] } {
   const rows: AdtteRow[] = [];
   for (const record of [...records].sort(bySubjectId)) {
     const endpoints = origin === 'TRANSPLANT' ? record.endpoints : record.endpointsFromEnrollment;

@@ -1,6 +1,6 @@
 import { daysBetween } from '../domain/calendar/clinical-date';
 import { AE_CATEGORIES, type AeCategory } from '../domain/events/clinical-event';
-import { PRIMARY_STATUSES, type AePeriod, type PatientRecord, type PrimaryStatus } from '../domain/projection/patient-record';
+import { PRIMARY_STATUSES, type AePeriod, type PrimaryStatus } from '../domain/projection/patient-record';
 import { clopperPearson, type ProportionInterval } from '../domain/statistics';
 
 export const AE_PERIODS = ['BRIDGING', 'DAY100_WINDOW', 'LATER'] as const satisfies readonly AePeriod[];
@@ -69,8 +69,26 @@ export const DENOMINATOR_DEFINITIONS: Readonly<Record<AePeriod, string>> = {
   LATER: 'patients with Day 0 who reached Day +101 on study by the as-of date, and any patient with an AE of onset after Day +100',
 };
 
+/** What the AE tables read of a patient: a summary with its AEs, or the same drawn from the read model's columns. */
+export interface AeReportPatient {
+  readonly asOf: string;
+  readonly day0: string | null;
+  readonly offStudy: { readonly date: string } | null;
+  readonly primaryEndpoint: {
+    readonly status: PrimaryStatus;
+    readonly byCategory: readonly { readonly category: AeCategory; readonly worstGrade: number }[];
+  };
+  readonly adverseEvents: readonly {
+    readonly phaseAtOnset: AePeriod;
+    readonly category: AeCategory;
+    readonly worstCtcaeGrade: number;
+    readonly treatmentRelated: boolean;
+    readonly serious: boolean;
+  }[];
+}
+
 /** Whether the patient is at risk in the period, i.e. in its denominator. */
-export function inDenominator(record: PatientRecord, period: AePeriod): boolean {
+export function inDenominator(record: AeReportPatient, period: AePeriod): boolean {
   switch (period) {
     case 'BRIDGING':
       return true;
@@ -108,7 +126,7 @@ class GradeTally {
 const categoryTallies = (): Map<AeCategory, GradeTally> => new Map(AE_CATEGORIES.map((c) => [c, new GradeTally()]));
 
 /** The AE incidence tables of domain.md section 6, over an already filtered cohort. */
-export function adverseEventReport(records: readonly PatientRecord[], asOf: string): AdverseEventReport {
+export function adverseEventReport(records: readonly AeReportPatient[], asOf: string): AdverseEventReport {
   return {
     asOf,
     n: records.length,
@@ -118,7 +136,7 @@ export function adverseEventReport(records: readonly PatientRecord[], asOf: stri
   };
 }
 
-function periodIncidence(records: readonly PatientRecord[], period: AePeriod): PeriodIncidence {
+function periodIncidence(records: readonly AeReportPatient[], period: AePeriod): PeriodIncidence {
   let denominator = 0;
   const any = new GradeTally();
   const byCategory = categoryTallies();
@@ -142,7 +160,7 @@ function periodIncidence(records: readonly PatientRecord[], period: AePeriod): P
   };
 }
 
-function primarySummary(records: readonly PatientRecord[]): AdverseEventReport['primaryEndpoint'] {
+function primarySummary(records: readonly AeReportPatient[]): AdverseEventReport['primaryEndpoint'] {
   const byStatus = Object.fromEntries(PRIMARY_STATUSES.map((s) => [s, 0])) as Record<PrimaryStatus, number>;
   const byCategory = categoryTallies();
   for (const record of records) {
@@ -160,7 +178,7 @@ function primarySummary(records: readonly PatientRecord[]): AdverseEventReport['
   };
 }
 
-function seriousCounts(records: readonly PatientRecord[], period: AePeriod): AdverseEventReport['serious']['periods'][number] {
+function seriousCounts(records: readonly AeReportPatient[], period: AePeriod): AdverseEventReport['serious']['periods'][number] {
   let denominator = 0;
   let patients = 0;
   let events = 0;

@@ -1,13 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { PatientsService } from '../api/patients/patients.service';
 import type { PatientFilterQuery } from '../api/patients/patient-list.query';
-import { adverseEventReport, type AdverseEventReport } from './adverse-event-report';
+import type { AeCategory } from '../domain/events/clinical-event';
+import type { AePeriod, PrimaryStatus } from '../domain/projection/patient-record';
+import type { CompetingCause, CompetingRiskObservation, SurvivalObservation } from '../domain/statistics';
+import { adverseEventReport, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
 import { buildAdtte } from './adtte';
 import { toCsv, type Dataset } from './csv';
 import type { AdtteExportQuery, AeExportQuery, CohortReportQuery, ExportFormat, SurvivalReportQuery } from './report-query.dto';
 import { buildAeDataset } from './sdtm-ae';
-import { STUDY_ID, type Origin } from './study';
-import { cumulativeIncidenceReport, survivalReport, type CumulativeIncidenceReport, type SurvivalReport } from './time-to-event-report';
+import { STUDY_ID, type EndpointCode, type Origin } from './study';
+import {
+  competingObservations,
+  cumulativeIncidenceReportOf,
+  survivalObservations,
+  survivalReportOf,
+  type CumulativeIncidenceReport,
+  type SurvivalReport,
+} from './time-to-event-report';
 
 /** A dataset ready to send: CSV text, or JSON `{ dataset, studyId, asOf, columns, rows }`. */
 export type ExportFile =
@@ -28,32 +38,84 @@ export interface DatasetJson {
 export class ReportsService {
   constructor(private readonly patients: PatientsService) {}
 
+  /** Reads two plain columns per patient: a registry-sized cohort in one pass, no JSON. */
   survival(query: SurvivalReportQuery): SurvivalReport {
-    const { asOf, records } = this.patients.cohort(filtersOf(query));
-    return survivalReport(records, query.endpoint, query.origin ?? 'TRANSPLANT', asOf);
+    const origin = query.origin ?? 'TRANSPLANT';
+    const [eventColumn, daysColumn] = TIME_TO_EVENT_COLUMNS[origin][query.endpoint];
+    const { asOf, items } = this.patients.cohortRows<SurvivalObservation>(
+      filtersOf(query),
+      [eventColumn, daysColumn],
+      (row) => (row[eventColumn] === null ? null : { time: row[daysColumn] as number, event: row[eventColumn] === 1 }),
+      (summary) => survivalObservations([summary], query.endpoint, origin)[0] ?? null,
+    );
+    return survivalReportOf(items, query.endpoint, origin, asOf);
   }
 
   cumulativeIncidence(query: CohortReportQuery): CumulativeIncidenceReport {
-    const { asOf, records } = this.patients.cohort(filtersOf(query));
-    return cumulativeIncidenceReport(records, query.origin ?? 'TRANSPLANT', asOf);
+    const origin = query.origin ?? 'TRANSPLANT';
+    const [causeColumn, daysColumn] = COMPETING_COLUMNS[origin];
+    const { asOf, items } = this.patients.cohortRows<CompetingRiskObservation>(
+      filtersOf(query),
+      [causeColumn, daysColumn],
+      (row) => (row[causeColumn] === null ? null : { time: row[daysColumn] as number, cause: row[causeColumn] as CompetingCause }),
+      (summary) => competingObservations([summary], origin)[0] ?? null,
+    );
+    return cumulativeIncidenceReportOf(items, origin, asOf);
   }
 
   adverseEvents(query: PatientFilterQuery): AdverseEventReport {
-    const { asOf, records } = this.patients.cohort(filtersOf(query));
-    return adverseEventReport(records, asOf);
+    const { asOf, items } = this.patients.cohortRows<AeReportPatient>(
+      filtersOf(query),
+      ['off_study_on', 'ae_tuples'],
+      (row, status, date) => aeReportPatientOf(row, status.primaryStatus, date),
+      (summary) => summary,
+    );
+    return adverseEventReport(items, asOf);
   }
 
   adtte(query: AdtteExportQuery): ExportFile {
     const origin = query.origin ?? 'TRANSPLANT';
-    const { asOf, records } = this.patients.cohort(filtersOf(query));
+    const { asOf, patients: records } = this.patients.cohort(filtersOf(query));
     const filename = `adtte-${STUDY_ID}-${origin.toLowerCase()}-${asOf}`;
     return exportFile(buildAdtte(records, origin), query.format ?? 'csv', filename, { dataset: 'ADTTE', studyId: STUDY_ID, asOf, origin });
   }
 
   ae(query: AeExportQuery): ExportFile {
-    const { asOf, records } = this.patients.cohort(filtersOf(query));
+    const { asOf, patients: records } = this.patients.cohort(filtersOf(query), { withAdverseEvents: true });
     return exportFile(buildAeDataset(records), query.format ?? 'csv', `ae-${STUDY_ID}-${asOf}`, { dataset: 'AE', studyId: STUDY_ID, asOf });
   }
+}
+
+const TIME_TO_EVENT_COLUMNS: Record<Origin, Record<EndpointCode, [event: string, days: string]>> = {
+  TRANSPLANT: { OS: ['tx_os_event', 'tx_os_days'], PFS: ['tx_pfs_event', 'tx_pfs_days'], GRFS: ['tx_grfs_event', 'tx_grfs_days'] },
+  ENROLLMENT: { OS: ['en_os_event', 'en_os_days'], PFS: ['en_pfs_event', 'en_pfs_days'], GRFS: ['en_grfs_event', 'en_grfs_days'] },
+};
+const COMPETING_COLUMNS: Record<Origin, [cause: string, days: string]> = {
+  TRANSPLANT: ['tx_cif_cause', 'tx_cif_days'],
+  ENROLLMENT: ['en_cif_cause', 'en_cif_days'],
+};
+
+type AeTuple = [period: AePeriod, category: AeCategory, worstGrade: number, related: 0 | 1, serious: 0 | 1];
+
+/** A patient for the AE tables from its row: the AE tuples, and the primary endpoint's categories derived from them. */
+function aeReportPatientOf(row: Record<string, any>, primaryStatus: PrimaryStatus, asOf: string): AeReportPatient {
+  const tuples = JSON.parse(row.ae_tuples as string) as AeTuple[];
+  const adverseEvents = tuples.map(([phaseAtOnset, category, worstCtcaeGrade, related, serious]) => ({
+    phaseAtOnset, category, worstCtcaeGrade, treatmentRelated: related === 1, serious: serious === 1,
+  }));
+  const worst = new Map<AeCategory, number>();
+  if (primaryStatus === 'EVENT') {
+    for (const ae of adverseEvents) {
+      if (ae.phaseAtOnset === 'DAY100_WINDOW' && ae.treatmentRelated) worst.set(ae.category, Math.max(worst.get(ae.category) ?? 0, ae.worstCtcaeGrade));
+    }
+  }
+  return {
+    asOf,
+    day0: row.day0 as string | null,
+    offStudy: row.off_study_on === null ? null : { date: row.off_study_on as string },
+    primaryEndpoint: { status: primaryStatus, byCategory: [...worst].map(([category, worstGrade]) => ({ category, worstGrade })) },
+    adverseEvents,
+  };
 }
 
 /** Only the patient filters go to the cohort query (not origin, endpoint or format). */

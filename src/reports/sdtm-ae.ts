@@ -1,4 +1,4 @@
-import type { AeSummary, PatientRecord } from '../domain/projection/patient-record';
+import type { AeFacts, PatientSummaryWithAes } from '../domain/projection/patient-summary';
 import { bySubjectId } from './adtte';
 import type { Dataset } from './csv';
 import { STUDY_ID, usubjid } from './study';
@@ -42,7 +42,7 @@ export interface AeRow {
  * order they were reported). AETOXGR is the worst CTCAE grade the AE reached;
  * AEREL the investigator's attribution in force; AEENDTC the resolution date.
  */
-export function buildAeDataset(records: readonly PatientRecord[]): Dataset<AeColumn> & { readonly rows: readonly AeRow[] } {
+export function buildAeDataset(records: readonly PatientSummaryWithAes[]): Dataset<AeColumn> & { readonly rows: readonly AeRow[] } {
   const rows: AeRow[] = [];
   for (const record of [...records].sort(bySubjectId)) {
     const ordered = record.adverseEvents.map((ae, index) => ({ ae, index })).sort((a, b) => (a.ae.onset < b.ae.onset ? -1 : a.ae.onset > b.ae.onset ? 1 : a.index - b.index));
@@ -51,7 +51,7 @@ export function buildAeDataset(records: readonly PatientRecord[]): Dataset<AeCol
   return { columns: AE_COLUMNS, rows };
 }
 
-function aeRow(subjectId: string, sequence: number, ae: AeSummary): AeRow {
+function aeRow(subjectId: string, sequence: number, ae: AeFacts): AeRow {
   return {
     STUDYID: STUDY_ID,
     DOMAIN: 'AE',

@@ -1,4 +1,5 @@
-import type { PatientRecord } from '../domain/projection/patient-record';
+import type { PatientSummary } from '../domain/projection/patient-summary';
+import type { CompetingRiskObservation as CompetingObservation, SurvivalObservation as Observation } from '../domain/statistics';
 import { cumulativeIncidenceInterval } from '../domain/statistics/cumulative-incidence';
 import { cumulativeIncidence, kaplanMeier, type CompetingCause, type CompetingRiskObservation, type SurvivalObservation } from '../domain/statistics';
 import { twoSidedZ } from '../domain/statistics/special-functions';
@@ -30,7 +31,7 @@ export interface SurvivalReport {
 }
 
 /** Each patient's time and event for the endpoint; origin TRANSPLANT leaves out patients without Day 0. */
-export function survivalObservations(records: readonly PatientRecord[], endpoint: EndpointCode, origin: Origin): SurvivalObservation[] {
+export function survivalObservations(records: readonly PatientSummary[], endpoint: EndpointCode, origin: Origin): SurvivalObservation[] {
   const observations: SurvivalObservation[] = [];
   for (const record of records) {
     const endpoints = origin === 'TRANSPLANT' ? record.endpoints : record.endpointsFromEnrollment;
@@ -42,8 +43,13 @@ export function survivalObservations(records: readonly PatientRecord[], endpoint
 }
 
 /** Kaplan-Meier of one endpoint over the cohort (fields picked one by one: the shape is fixed). */
-export function survivalReport(records: readonly PatientRecord[], endpoint: EndpointCode, origin: Origin, asOf: string): SurvivalReport {
-  const km = kaplanMeier(survivalObservations(records, endpoint, origin), { milestones: REPORT_MILESTONES, confidence: CONFIDENCE });
+export function survivalReport(records: readonly PatientSummary[], endpoint: EndpointCode, origin: Origin, asOf: string): SurvivalReport {
+  return survivalReportOf(survivalObservations(records, endpoint, origin), endpoint, origin, asOf);
+}
+
+/** The same report from observations already drawn (the read model's columns). */
+export function survivalReportOf(observations: readonly Observation[], endpoint: EndpointCode, origin: Origin, asOf: string): SurvivalReport {
+  const km = kaplanMeier(observations, { milestones: REPORT_MILESTONES, confidence: CONFIDENCE });
   return {
     endpoint,
     origin,
@@ -93,7 +99,7 @@ const CAUSE_CODES: Record<'RELAPSE' | 'NRM', CompetingCause> = { RELAPSE: 1, NRM
  * Relapse versus non-relapse mortality per patient. Origin TRANSPLANT: only a relapse on
  * or after Day 0 counts, patients without Day 0 are left out; origin ENROLLMENT: any relapse.
  */
-export function competingObservations(records: readonly PatientRecord[], origin: Origin): CompetingRiskObservation[] {
+export function competingObservations(records: readonly PatientSummary[], origin: Origin): CompetingRiskObservation[] {
   const observations: CompetingRiskObservation[] = [];
   for (const record of records) {
     const competing = record.relapseVsNrm;
@@ -108,8 +114,13 @@ export function competingObservations(records: readonly PatientRecord[], origin:
 }
 
 /** Aalen-Johansen cumulative incidence of relapse and of NRM, each the other's competing risk. */
-export function cumulativeIncidenceReport(records: readonly PatientRecord[], origin: Origin, asOf: string): CumulativeIncidenceReport {
-  const ci = cumulativeIncidence(competingObservations(records, origin), { milestones: REPORT_MILESTONES, confidence: CONFIDENCE });
+export function cumulativeIncidenceReport(records: readonly PatientSummary[], origin: Origin, asOf: string): CumulativeIncidenceReport {
+  return cumulativeIncidenceReportOf(competingObservations(records, origin), origin, asOf);
+}
+
+/** The same report from observations already drawn (the read model's columns). */
+export function cumulativeIncidenceReportOf(observations: readonly CompetingObservation[], origin: Origin, asOf: string): CumulativeIncidenceReport {
+  const ci = cumulativeIncidence(observations, { milestones: REPORT_MILESTONES, confidence: CONFIDENCE });
   const z = twoSidedZ(CONFIDENCE);
   const cause = (c: typeof ci.relapse): IncidenceCauseReport => ({
     events: c.events,

@@ -5,17 +5,14 @@ import { ProblemError } from '../../common/problem/problem';
 import { utcDateOf } from '../../domain/calendar/clinical-date';
 import { effectiveHistory, type HistoryEntry } from '../../domain/history/effective-history';
 import type { PatientRecord } from '../../domain/projection/patient-record';
+import { cohortStatusAsOf, cohortStatusOf, type CohortStatus } from '../../domain/projection/cohort-status';
+import { advanceSummary, aeFactsOf, summaryOf, type AeFacts, type PatientSummary, type PatientSummaryWithAes } from '../../domain/projection/patient-summary';
 import { project } from '../../domain/projection/project';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { patientStreamId, toHistoryEntry } from '../../event-store/patient-stream';
 import { READ_MODEL_DB } from '../../projections/patient.projector';
 import { unknownPatient } from '../events/patient-events.service';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
-
-interface PatientRow {
-  subject_id: string;
-  revision: number;
-}
 
 /**
  * Reads derived records. One patient is projected from its stream, the source of truth,
@@ -50,31 +47,88 @@ export class PatientsService {
     return record;
   }
 
-  /** Every patient of the read model that passes the filters, projected as of the date. */
-  cohort(filters: PatientFilterQuery): { asOf: string; records: PatientRecord[] } {
+  /**
+   * The patients of the read model enrolled by the date that pass the filters, each
+   * turned into what the caller needs. A patient whose every event is dated on or
+   * before the date is read from its row: plain columns, with the statuses carried
+   * forward to the date (`cohortStatusAsOf`), so a whole registry is counted without
+   * parsing JSON; `fromRow` reads the extra `columns` it asked for. A patient with
+   * later-dated events (a past as-of date), or not yet folded, is projected from its
+   * stored events instead and handed to `fromSummary`.
+   */
+  cohortRows<T>(
+    filters: PatientFilterQuery,
+    columns: readonly string[],
+    fromRow: (row: Record<string, any>, status: CohortStatus, asOf: string) => T | null,
+    fromSummary: (summary: PatientSummaryWithAes) => T | null,
+  ): { asOf: string; items: T[] } {
     const asOf = filters.asOf ?? this.today();
     const where = ['enrolled_on <= @asOf'];
     if (filters.diagnosis) where.push('diagnosis_type = @diagnosis');
     if (filters.riskGroup) where.push('risk_group = @riskGroup');
-    const rows = this.db
-      .prepare<Record<string, unknown>, PatientRow>(`SELECT subject_id, revision FROM patient WHERE ${where.join(' AND ')}`)
-      .all({ asOf, diagnosis: filters.diagnosis ?? null, riskGroup: filters.riskGroup ?? null });
-    const records: PatientRecord[] = [];
-    for (const row of rows) {
-      const entries = this.entries.all(row.subject_id).map((text) => JSON.parse(text) as HistoryEntry);
-      const record = project(row.subject_id, effectiveHistory(entries), asOf, { revision: row.revision });
-      if (record && matches(record, filters)) records.push(record);
+    const select = ['subject_id', 'revision', 'dirty', 'last_event_on', 'day0', 'phase_at_last', 'primary_at_last', 'relapsed', 'structural_deviations', 'overdue_from', ...columns];
+    const statement = this.db.prepare<Record<string, unknown>, Record<string, any>>(`SELECT ${select.join(', ')} FROM patient WHERE ${where.join(' AND ')} ORDER BY subject_id`);
+    const items: T[] = [];
+    for (const row of statement.iterate({ asOf, diagnosis: filters.diagnosis ?? null, riskGroup: filters.riskGroup ?? null })) {
+      let item: T | null;
+      if (row.dirty === 0 && row.phase_at_last !== null && row.last_event_on <= asOf) {
+        const status = cohortStatusAsOf(
+          {
+            day0: row.day0,
+            phaseAtLast: row.phase_at_last,
+            primaryAtLast: row.primary_at_last,
+            relapsed: row.relapsed === 1,
+            structuralDeviations: row.structural_deviations,
+            overdueFrom: row.overdue_from,
+          },
+          asOf,
+        );
+        if (!statusMatches(status, filters)) continue;
+        item = fromRow(row, status, asOf);
+      } else {
+        const summary = this.projectRow(row.subject_id, row.revision, asOf);
+        if (summary === null || !statusMatches(cohortStatusOf(summary), filters)) continue;
+        item = fromSummary(summary);
+      }
+      if (item !== null) items.push(item);
     }
-    return { asOf, records };
+    return { asOf, items };
+  }
+
+  /** Whole summaries of the cohort as of the date (exports): parses each row's stored summary. */
+  cohort(filters: PatientFilterQuery): { asOf: string; patients: PatientSummary[] };
+  cohort(filters: PatientFilterQuery, options: { withAdverseEvents: true }): { asOf: string; patients: PatientSummaryWithAes[] };
+  cohort(filters: PatientFilterQuery, options: { withAdverseEvents?: boolean } = {}): { asOf: string; patients: PatientSummary[] } {
+    const withAes = options.withAdverseEvents === true;
+    const date = filters.asOf ?? this.today();
+    const { asOf, items } = this.cohortRows<PatientSummary>(
+      { ...filters, asOf: date },
+      withAes ? ['facts', 'aes'] : ['facts'],
+      (row) => this.storedSummary(row, date, withAes),
+      (summary) => summary,
+    );
+    return { asOf, patients: items };
   }
 
   list(query: PatientListQuery) {
-    const { asOf, records } = this.cohort(query);
+    interface Candidate {
+      readonly subjectId: string;
+      readonly enrolledOn: string;
+      readonly day0: string | null;
+      readonly summary: () => PatientSummary;
+    }
+    const date = query.asOf ?? this.today();
+    const { asOf, items: candidates } = this.cohortRows<Candidate>(
+      { ...query, asOf: date },
+      ['enrolled_on', 'facts'],
+      (row) => ({ subjectId: row.subject_id as string, enrolledOn: row.enrolled_on as string, day0: row.day0 as string | null, summary: () => this.storedSummary(row, date, false) }),
+      (summary) => ({ subjectId: summary.subjectId, enrolledOn: summary.enrolledOn, day0: summary.day0, summary: () => withoutAes(summary) }),
+    );
     const sort = query.sort ?? 'subjectId';
     const direction = query.order === 'desc' ? -1 : 1;
-    const key = (r: PatientRecord): string | null => (sort === 'subjectId' ? r.subjectId : sort === 'enrolledOn' ? r.enrolledOn : r.day0);
+    const key = (c: Candidate): string | null => (sort === 'subjectId' ? c.subjectId : sort === 'enrolledOn' ? c.enrolledOn : c.day0);
     // Patients without the sort key (no Day 0 yet) come last in either order; ties by subject id.
-    records.sort((a, b) => {
+    candidates.sort((a, b) => {
       const ka = key(a);
       const kb = key(b);
       if (ka !== kb) {
@@ -86,16 +140,32 @@ export class PatientsService {
     });
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
-    return { asOf, total: records.length, limit, offset, items: records.slice(offset, offset + limit) };
+    // Only the page's summaries are read in full.
+    return { asOf, total: candidates.length, limit, offset, items: candidates.slice(offset, offset + limit).map((c) => c.summary()) };
+  }
+
+  private storedSummary(row: Record<string, any>, asOf: string, withAes: boolean): PatientSummaryWithAes {
+    const summary = advanceSummary(JSON.parse(row.facts as string) as PatientSummary, asOf);
+    return withAes ? { ...summary, adverseEvents: JSON.parse(row.aes as string) as AeFacts[] } : (summary as PatientSummaryWithAes);
+  }
+
+  private projectRow(subjectId: string, revision: number, asOf: string): PatientSummaryWithAes | null {
+    const entries = this.entries.all(subjectId).map((text) => JSON.parse(text) as HistoryEntry);
+    const record = project(subjectId, effectiveHistory(entries), asOf, { revision });
+    return record === null ? null : { ...summaryOf(record), adverseEvents: aeFactsOf(record) };
   }
 }
 
-function matches(record: PatientRecord, f: PatientFilterQuery): boolean {
+function withoutAes({ adverseEvents: _aes, ...summary }: PatientSummaryWithAes): PatientSummary {
+  return summary;
+}
+
+function statusMatches(status: CohortStatus, f: PatientFilterQuery): boolean {
   return (
-    (f.phase === undefined || record.phase === f.phase) &&
-    (f.primaryEndpoint === undefined || record.primaryEndpoint.status === f.primaryEndpoint) &&
-    (f.windowStatus === undefined || record.day100Window.status === f.windowStatus) &&
-    (f.relapsed === undefined || record.relapsed === f.relapsed) &&
-    (f.hasDeviations === undefined || record.deviations.length > 0 === f.hasDeviations)
+    (f.phase === undefined || status.phase === f.phase) &&
+    (f.primaryEndpoint === undefined || status.primaryStatus === f.primaryEndpoint) &&
+    (f.windowStatus === undefined || status.windowStatus === f.windowStatus) &&
+    (f.relapsed === undefined || status.relapsed === f.relapsed) &&
+    (f.hasDeviations === undefined || status.hasDeviations === f.hasDeviations)
   );
 }

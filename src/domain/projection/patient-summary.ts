@@ -1,0 +1,177 @@
+/**
+ * What lists and cohort reports read: the patient record without its timeline, and a
+ * way to carry it forward in time without the events.
+ *
+ * Once every event of a patient is visible (asOf on or after the latest clinical date),
+ * a later asOf changes the record only through the calendar: Day +101 and Day +731
+ * move the phase, the day-100 window closes, an open primary endpoint becomes NO_EVENT,
+ * a milestone stops being PENDING, a visit window passes. The read model stores the
+ * summary projected as of the latest clinical date, and `advanceSummary` applies those
+ * calendar effects for any later date, so a report over a whole registry never parses
+ * the events. A property test holds it equal to `project` at that date.
+ */
+import type { ClinicalDate } from '../events/clinical-event';
+import type { Deviation } from '../rules/deviations';
+import { dateOfEpochDay, epochDayOf } from './epoch-day';
+import type {
+  AeSummary,
+  EndpointOutcome,
+  Endpoints,
+  MilestoneStatus,
+  MilestoneVisit,
+  MilestoneVisitStatus,
+  PatientRecord,
+  PhaseSpan,
+  PrimaryEndpoint,
+} from './patient-record';
+import {
+  COMPLETED_FROM_DAY,
+  DAY100_WINDOW_LAST_DAY,
+  LONG_TERM_FOLLOW_UP_FROM_DAY,
+  MILESTONE_VISIT_TOLERANCE_DAYS,
+} from './project';
+
+/** The record without the timeline and the AE lists (kept apart: most reports never need them). */
+export type PatientSummary = Omit<PatientRecord, 'timeline' | 'adverseEvents' | 'bridgingAdverseEvents'>;
+/** An AE as cohort reports and exports read it: without its change log. */
+export type AeFacts = Omit<AeSummary, 'changes'>;
+/** A summary with its AEs, for the AE reports and exports. */
+export type PatientSummaryWithAes = PatientSummary & { readonly adverseEvents: readonly AeFacts[] };
+
+/** The summary of a record. Lists fields one by one: `timeline` is built lazily and must stay unread. */
+export function summaryOf(record: PatientRecord): PatientSummary {
+  return {
+    subjectId: record.subjectId,
+    asOf: record.asOf,
+    revision: record.revision,
+    enrolledOn: record.enrolledOn,
+    diagnosis: record.diagnosis,
+    sex: record.sex,
+    ageYears: record.ageYears,
+    phase: record.phase,
+    phaseHistory: record.phaseHistory,
+    offStudy: record.offStudy,
+    death: record.death,
+    relapsed: record.relapsed,
+    relapse: record.relapse,
+    day0: record.day0,
+    day100Window: record.day100Window,
+    primaryEndpoint: record.primaryEndpoint,
+    endpoints: record.endpoints,
+    endpointsFromEnrollment: record.endpointsFromEnrollment,
+    relapseVsNrm: record.relapseVsNrm,
+    lastKnownAlive: record.lastKnownAlive,
+    engraftment: record.engraftment,
+    milestoneVisits: record.milestoneVisits,
+    deviations: record.deviations,
+  };
+}
+
+export function aeFactsOf(record: PatientRecord): AeFacts[] {
+  return record.adverseEvents.map(({ changes: _changes, ...ae }) => ae);
+}
+
+/**
+ * The summary as of `asOf`, from a summary projected when every event was already
+ * visible (`summary.asOf` on or after the latest clinical date) and `asOf` not earlier.
+ */
+export function advanceSummary<S extends PatientSummary>(summary: S, asOf: ClinicalDate): S {
+  if (asOf < summary.asOf) throw new RangeError(`cannot advance a summary as of ${summary.asOf} back to ${asOf}`);
+  if (asOf === summary.asOf) return summary;
+  const asOfDay = epochDayOf(asOf);
+  const offStudyDay = summary.offStudy ? epochDayOf(summary.offStudy.date) : Number.POSITIVE_INFINITY;
+  const day0Day = summary.day0 === null ? null : epochDayOf(summary.day0);
+  const lastKnownAliveDay = epochDayOf(summary.lastKnownAlive);
+
+  const phaseHistory = day0Day === null ? summary.phaseHistory : advancePhases(summary.phaseHistory, day0Day, asOfDay);
+  const windowEndDay = day0Day === null ? null : day0Day + DAY100_WINDOW_LAST_DAY;
+  const primaryEndpoint: PrimaryEndpoint =
+    summary.primaryEndpoint.status === 'OPEN' && windowEndDay !== null && asOfDay > windowEndDay
+      ? { ...summary.primaryEndpoint, status: 'NO_EVENT' }
+      : summary.primaryEndpoint;
+  const endpointsAt = (endpoints: Endpoints, originDay: number): Endpoints => ({
+    OS: withMilestones(endpoints.OS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
+    PFS: withMilestones(endpoints.PFS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
+    GRFS: withMilestones(endpoints.GRFS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
+  });
+  const milestoneVisits = summary.milestoneVisits.map((visit) => withVisitStatus(visit, offStudyDay, asOfDay));
+
+  return {
+    ...summary,
+    asOf,
+    phase: phaseHistory[phaseHistory.length - 1].phase,
+    phaseHistory,
+    day100Window: {
+      ...summary.day100Window,
+      status: windowEndDay === null ? 'NOT_STARTED' : asOfDay > windowEndDay ? 'CLOSED' : 'OPEN',
+    },
+    primaryEndpoint,
+    endpoints: summary.endpoints === null || day0Day === null ? summary.endpoints : endpointsAt(summary.endpoints, day0Day),
+    endpointsFromEnrollment: endpointsAt(summary.endpointsFromEnrollment, epochDayOf(summary.enrolledOn)),
+    milestoneVisits,
+    deviations: withOverdueVisits(summary.deviations, milestoneVisits),
+  };
+}
+
+/** Long-term follow-up from Day +101 and completion from Day +731, while the patient is in the post-transplant phases. */
+function advancePhases(spans: readonly PhaseSpan[], day0Day: number, asOfDay: number): readonly PhaseSpan[] {
+  const next: PhaseSpan[] = [...spans];
+  const enter = (phase: PhaseSpan['phase'], fromDay: number) => {
+    const last = next[next.length - 1];
+    next[next.length - 1] = { ...last, to: dateOfEpochDay(fromDay - 1) };
+    next.push({ phase, from: dateOfEpochDay(fromDay), to: null });
+  };
+  if (next[next.length - 1].phase === 'EARLY_POST_TRANSPLANT' && asOfDay >= day0Day + LONG_TERM_FOLLOW_UP_FROM_DAY) {
+    enter('LONG_TERM_FOLLOW_UP', day0Day + LONG_TERM_FOLLOW_UP_FROM_DAY);
+  }
+  if (next[next.length - 1].phase === 'LONG_TERM_FOLLOW_UP' && asOfDay >= day0Day + COMPLETED_FROM_DAY) {
+    enter('COMPLETED', day0Day + COMPLETED_FROM_DAY);
+  }
+  return next.length === spans.length ? spans : next;
+}
+
+/** The same order of tests as the projection's milestone status. */
+function milestoneStatus(milestoneDay: number, eventDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): MilestoneStatus {
+  if (eventDay <= milestoneDay) return 'EVENT';
+  if (lastKnownAliveDay >= milestoneDay) return 'EVENT_FREE';
+  if (milestoneDay > asOfDay) return 'PENDING';
+  if (offStudyDay < milestoneDay) return 'CENSORED';
+  return 'MISSING';
+}
+
+function withMilestones(outcome: EndpointOutcome, originDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): EndpointOutcome {
+  const eventDay = outcome.event ? epochDayOf(outcome.date) : Number.POSITIVE_INFINITY;
+  const at365 = milestoneStatus(originDay + 365, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
+  const at730 = milestoneStatus(originDay + 730, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
+  if (outcome.milestones['365'] === at365 && outcome.milestones['730'] === at730) return outcome;
+  return { ...outcome, milestones: { '365': at365, '730': at730 } };
+}
+
+function withVisitStatus(visit: MilestoneVisit, offStudyDay: number, asOfDay: number): MilestoneVisit {
+  const dueDay = epochDayOf(visit.due);
+  let status: MilestoneVisitStatus;
+  if (offStudyDay < dueDay) status = 'NOT_REQUIRED';
+  else if (visit.contactOn !== null) status = 'DONE';
+  else if (asOfDay < dueDay - MILESTONE_VISIT_TOLERANCE_DAYS) status = 'UPCOMING';
+  else if (asOfDay <= dueDay + MILESTONE_VISIT_TOLERANCE_DAYS) status = 'DUE';
+  else status = 'OVERDUE';
+  return status === visit.status ? visit : { ...visit, status };
+}
+
+/** Structural deviations as they were, then one per overdue visit, all in date order (as the projection lists them). */
+function withOverdueVisits(deviations: readonly Deviation[], visits: readonly MilestoneVisit[]): readonly Deviation[] {
+  const result: Deviation[] = deviations.filter((d) => d.code !== 'MILESTONE_VISIT_OVERDUE');
+  let overdue = false;
+  for (const visit of visits) {
+    if (visit.status !== 'OVERDUE') continue;
+    overdue = true;
+    result.push({
+      code: 'MILESTONE_VISIT_OVERDUE',
+      date: dateOfEpochDay(epochDayOf(visit.windowTo) + 1),
+      milestoneDay: visit.day,
+      message: `no contact within +/-${MILESTONE_VISIT_TOLERANCE_DAYS} days of the Day +${visit.day} visit due ${visit.due}`,
+    });
+  }
+  if (overdue) result.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return result;
+}

@@ -1,0 +1,57 @@
+/**
+ * The reports read plain read-model columns for patients whose facts hold at the as-of
+ * date, and projected summaries otherwise. Over generated SYNTHETIC journeys, both paths
+ * must give the same numbers: the column path is compared with the pure builders run
+ * over whole summaries.
+ */
+import fc from 'fast-check';
+import { PatientsService } from '../src/api/patients/patients.service';
+import type { PatientFilterQuery } from '../src/api/patients/patient-list.query';
+import type { ClinicalEvent } from '../src/domain/events/clinical-event';
+import { arbJourney } from '../src/domain/testing/journey.fixtures';
+import { PatientProjector } from '../src/projections/patient.projector';
+import { adverseEventReport } from '../src/reports/adverse-event-report';
+import { ReportsService } from '../src/reports/reports.service';
+import { cumulativeIncidenceReport, survivalReport } from '../src/reports/time-to-event-report';
+import { startTestApp, type TestApp } from './support/test-app';
+
+let t: TestApp;
+const PATIENTS = 40;
+
+/** Each synthetic patient gets its own event ids: the store's ids are unique across streams. */
+function ownIds(events: readonly ClinicalEvent[], patient: number): ClinicalEvent[] {
+  const prefix = (0x500 + patient).toString(16).padStart(8, '0');
+  const own = (id: string) => `${prefix}${id.slice(8)}`;
+  return events.map((e) => ({ ...e, eventId: own(e.eventId), data: 'targetEventId' in e.data ? { ...e.data, targetEventId: own(e.data.targetEventId) } : e.data }) as ClinicalEvent);
+}
+
+beforeAll(async () => {
+  // Journeys end by 2027-12-31 and the rules accept dates up to today + 1: today is after that.
+  t = await startTestApp({ now: '2028-06-01T12:00:00.000Z' });
+  const journeys = fc.sample(arbJourney({ from: '2025-01-01', to: '2027-12-31' }), { numRuns: PATIENTS, seed: 42 });
+  for (const [p, journey] of journeys.entries()) {
+    const response = await t.request({ method: 'POST', url: `/v1/patients/SYN-RP-${p}/events`, role: 'emitter', body: ownIds(journey.events, p) });
+    expect(response.status).toBe(201);
+  }
+  await t.app.get(PatientProjector).catchUp();
+}, 60_000);
+afterAll(async () => {
+  await t.close();
+});
+
+const filterSets: PatientFilterQuery[] = [{}, { phase: 'OFF_STUDY' }, { primaryEndpoint: 'EVENT' }, { hasDeviations: false }, { windowStatus: 'CLOSED', relapsed: false }];
+
+describe.each(['2028-01-15', '2029-06-30', '2026-06-30'])('as of %s', (asOf) => {
+  it.each(filterSets.map((f) => [JSON.stringify(f), f] as const))('gives the same reports on both paths with filters %s', (_name, filters) => {
+    const reports = t.app.get(ReportsService);
+    const { patients } = t.app.get(PatientsService).cohort({ ...filters, asOf }, { withAdverseEvents: true });
+    for (const origin of ['TRANSPLANT', 'ENROLLMENT'] as const) {
+      for (const endpoint of ['OS', 'PFS', 'GRFS'] as const) {
+        expect(reports.survival({ ...filters, asOf, endpoint, origin })).toEqual(survivalReport(patients, endpoint, origin, asOf));
+      }
+      expect(reports.cumulativeIncidence({ ...filters, asOf, origin })).toEqual(cumulativeIncidenceReport(patients, origin, asOf));
+    }
+    expect(reports.adverseEvents({ ...filters, asOf })).toEqual(adverseEventReport(patients, asOf));
+    expect(patients.length).toBeLessThanOrEqual(PATIENTS);
+  });
+});
