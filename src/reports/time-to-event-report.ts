@@ -1,6 +1,6 @@
 import type { PatientSummary } from '../domain/projection/patient-summary';
 import type { CompetingRiskObservation as CompetingObservation, SurvivalObservation as Observation } from '../domain/statistics';
-import { cumulativeIncidenceInterval } from '../domain/statistics/cumulative-incidence';
+import { cumulativeIncidenceInterval, type IncidenceMilestone } from '../domain/statistics/cumulative-incidence';
 import { cumulativeIncidence, kaplanMeier, type CompetingCause, type CompetingRiskObservation, type SurvivalObservation } from '../domain/statistics';
 import { twoSidedZ } from '../domain/statistics/special-functions';
 import type { EndpointCode, Origin } from './study';
@@ -65,14 +65,7 @@ export function survivalReportOf(observations: readonly Observation[], endpoint:
 
 export interface IncidenceCauseReport {
   readonly events: number;
-  readonly milestones: readonly {
-    readonly day: number;
-    readonly estimate: number | null;
-    readonly variance: number | null;
-    readonly lower: number | null;
-    readonly upper: number | null;
-    readonly atRisk: number;
-  }[];
+  readonly milestones: readonly IncidenceMilestone[];
   readonly steps: readonly {
     readonly day: number;
     readonly atRisk: number;

@@ -17,9 +17,7 @@ import type {
   AeSummary,
   EndpointOutcome,
   Endpoints,
-  MilestoneStatus,
   MilestoneVisit,
-  MilestoneVisitStatus,
   PatientRecord,
   PhaseSpan,
   PrimaryEndpoint,
@@ -28,7 +26,9 @@ import {
   COMPLETED_FROM_DAY,
   DAY100_WINDOW_LAST_DAY,
   LONG_TERM_FOLLOW_UP_FROM_DAY,
-  MILESTONE_VISIT_TOLERANCE_DAYS,
+  milestoneStatusAt,
+  overdueVisitDeviation,
+  visitStatusAt,
 } from './project';
 
 /** The record without the timeline and the AE lists (kept apart: most reports never need them). */
@@ -130,31 +130,16 @@ function advancePhases(spans: readonly PhaseSpan[], day0Day: number, asOfDay: nu
   return next.length === spans.length ? spans : next;
 }
 
-/** The same order of tests as the projection's milestone status. */
-function milestoneStatus(milestoneDay: number, eventDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): MilestoneStatus {
-  if (eventDay <= milestoneDay) return 'EVENT';
-  if (lastKnownAliveDay >= milestoneDay) return 'EVENT_FREE';
-  if (milestoneDay > asOfDay) return 'PENDING';
-  if (offStudyDay < milestoneDay) return 'CENSORED';
-  return 'MISSING';
-}
-
 function withMilestones(outcome: EndpointOutcome, originDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): EndpointOutcome {
   const eventDay = outcome.event ? epochDayOf(outcome.date) : Number.POSITIVE_INFINITY;
-  const at365 = milestoneStatus(originDay + 365, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
-  const at730 = milestoneStatus(originDay + 730, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
+  const at365 = milestoneStatusAt(originDay + 365, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
+  const at730 = milestoneStatusAt(originDay + 730, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
   if (outcome.milestones['365'] === at365 && outcome.milestones['730'] === at730) return outcome;
   return { ...outcome, milestones: { '365': at365, '730': at730 } };
 }
 
 function withVisitStatus(visit: MilestoneVisit, offStudyDay: number, asOfDay: number): MilestoneVisit {
-  const dueDay = epochDayOf(visit.due);
-  let status: MilestoneVisitStatus;
-  if (offStudyDay < dueDay) status = 'NOT_REQUIRED';
-  else if (visit.contactOn !== null) status = 'DONE';
-  else if (asOfDay < dueDay - MILESTONE_VISIT_TOLERANCE_DAYS) status = 'UPCOMING';
-  else if (asOfDay <= dueDay + MILESTONE_VISIT_TOLERANCE_DAYS) status = 'DUE';
-  else status = 'OVERDUE';
+  const status = visitStatusAt(epochDayOf(visit.due), visit.contactOn, offStudyDay, asOfDay);
   return status === visit.status ? visit : { ...visit, status };
 }
 
@@ -165,12 +150,7 @@ function withOverdueVisits(deviations: readonly Deviation[], visits: readonly Mi
   for (const visit of visits) {
     if (visit.status !== 'OVERDUE') continue;
     overdue = true;
-    result.push({
-      code: 'MILESTONE_VISIT_OVERDUE',
-      date: dateOfEpochDay(epochDayOf(visit.windowTo) + 1),
-      milestoneDay: visit.day,
-      message: `no contact within +/-${MILESTONE_VISIT_TOLERANCE_DAYS} days of the Day +${visit.day} visit due ${visit.due}`,
-    });
+    result.push(overdueVisitDeviation(visit));
   }
   if (overdue) result.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return result;

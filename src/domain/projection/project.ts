@@ -230,12 +230,7 @@ export function project(
   for (const visit of milestoneVisits) {
     if (visit.status !== 'OVERDUE') continue;
     overdue = true;
-    deviations.push({
-      code: 'MILESTONE_VISIT_OVERDUE',
-      date: dateOfEpochDay(epochDayOf(visit.windowTo) + 1),
-      milestoneDay: visit.day,
-      message: `no contact within +/-${MILESTONE_VISIT_TOLERANCE_DAYS} days of the Day +${visit.day} visit due ${visit.due}`,
-    });
+    deviations.push(overdueVisitDeviation(visit));
   }
   if (overdue) deviations.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 
@@ -619,11 +614,16 @@ function buildMilestonePairs(): Record<MilestoneStatus, Record<MilestoneStatus, 
 }
 
 function milestoneStatus(milestoneDay: number, eventDay: number, context: EndpointContext): MilestoneStatus {
+  return milestoneStatusAt(milestoneDay, eventDay, context.lastKnownAliveDay, context.offStudyDay, context.asOfDay);
+}
+
+/** The status of a time-to-event milestone (domain.md section 6); day numbers are epoch days. */
+export function milestoneStatusAt(milestoneDay: number, eventDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): MilestoneStatus {
   if (eventDay <= milestoneDay) return 'EVENT';
   // Known event-free on the milestone: seen alive on or after it (an event patient is event-free until the event).
-  if (context.lastKnownAliveDay >= milestoneDay) return 'EVENT_FREE';
-  if (milestoneDay > context.asOfDay) return 'PENDING';
-  if (context.offStudyDay < milestoneDay) return 'CENSORED';
+  if (lastKnownAliveDay >= milestoneDay) return 'EVENT_FREE';
+  if (milestoneDay > asOfDay) return 'PENDING';
+  if (offStudyDay < milestoneDay) return 'CENSORED';
   return 'MISSING';
 }
 
@@ -666,13 +666,27 @@ function visits(day0Day: number, events: readonly EffectiveEvent[], end: number,
         contactDistance = d;
       }
     }
-    let status: MilestoneVisitStatus;
-    if (offStudyDay < dueDay) status = 'NOT_REQUIRED';
-    else if (contactOn !== null) status = 'DONE';
-    else if (asOfDay < fromDay) status = 'UPCOMING';
-    else if (asOfDay <= toDay) status = 'DUE';
-    else status = 'OVERDUE';
+    const status = visitStatusAt(dueDay, contactOn, offStudyDay, asOfDay);
     result.push({ day, due: dateOfEpochDay(dueDay), windowFrom, windowTo, status, contactOn });
   }
   return result;
+}
+
+/** A milestone visit's status as of a date; day numbers are epoch days. */
+export function visitStatusAt(dueDay: number, contactOn: ClinicalDate | null, offStudyDay: number, asOfDay: number): MilestoneVisitStatus {
+  if (offStudyDay < dueDay) return 'NOT_REQUIRED';
+  if (contactOn !== null) return 'DONE';
+  if (asOfDay < dueDay - MILESTONE_VISIT_TOLERANCE_DAYS) return 'UPCOMING';
+  if (asOfDay <= dueDay + MILESTONE_VISIT_TOLERANCE_DAYS) return 'DUE';
+  return 'OVERDUE';
+}
+
+/** The deviation an overdue visit raises, dated the day after its window closed. */
+export function overdueVisitDeviation(visit: MilestoneVisit): Deviation {
+  return {
+    code: 'MILESTONE_VISIT_OVERDUE',
+    date: dateOfEpochDay(epochDayOf(visit.windowTo) + 1),
+    milestoneDay: visit.day,
+    message: `no contact within +/-${MILESTONE_VISIT_TOLERANCE_DAYS} days of the Day +${visit.day} visit due ${visit.due}`,
+  };
 }
