@@ -18,6 +18,29 @@ export function subjectIdOf(streamId: string): string | null {
   return streamId.startsWith(PATIENT_STREAM_PREFIX) ? streamId.slice(PATIENT_STREAM_PREFIX.length) : null;
 }
 
+/** Upgrades the data of one type from version v to v + 1; a newer schema adds one per change. */
+export type Upcaster = (data: unknown) => unknown;
+export type Upcasters = Partial<Record<EventType, Readonly<Record<number, Upcaster>>>>;
+
+/** Empty while every type is at its first version. */
+export const UPCASTERS: Upcasters = {};
+
+/**
+ * The data of a stored event as the current schema reads it: the upcasters of its type
+ * applied from the version it was written with. Stored events are never rewritten.
+ */
+export function upcast(type: EventType, version: number, data: unknown, upcasters: Upcasters = UPCASTERS, current = CURRENT_SCHEMA_VERSION): unknown {
+  if (version > current) throw new RangeError(`a ${type} event of schema version ${version} is newer than this build reads (${current})`);
+  let upgraded = data;
+  for (let v = version; v < current; v++) {
+    const step = upcasters[type]?.[v];
+    if (step) upgraded = step(upgraded);
+  }
+  return upgraded;
+}
+
+const versionOf = (stored: StoredEvent): number => (stored.metadata as { schemaVersion?: number }).schemaVersion ?? 1;
+
 /** What the service adds to the client's metadata in the store. */
 export interface StoredMetadata extends EventMetadata {
   readonly actor: Actor;
@@ -32,13 +55,13 @@ export function toRecordedEvent(stored: StoredEvent): RecordedEvent {
     eventId: stored.eventId,
     type: stored.type as EventType,
     ...(stored.occurredOn !== null ? { occurredOn: stored.occurredOn } : {}),
-    data: stored.data,
+    data: upcast(stored.type as EventType, schemaVersion ?? 1, stored.data),
     metadata: client,
     actor,
     recordedAt: stored.recordedAt,
     revision: stored.revision,
     position: stored.position,
-    schemaVersion: schemaVersion ?? CURRENT_SCHEMA_VERSION,
+    schemaVersion: schemaVersion ?? 1,
   } as RecordedEvent;
 }
 
@@ -47,7 +70,7 @@ export function toHistoryEntry(stored: StoredEvent): HistoryEntry {
     eventId: stored.eventId,
     type: stored.type as EventType,
     occurredOn: stored.occurredOn,
-    data: stored.data,
+    data: upcast(stored.type as EventType, versionOf(stored), stored.data),
     revision: stored.revision,
     recordedAt: stored.recordedAt,
   };

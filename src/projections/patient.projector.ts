@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import type { Subscription } from 'rxjs';
-import type { EventType } from '../domain/events/clinical-event';
 import type { HistoryEntry } from '../domain/history/effective-history';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../event-store/event-store.port';
-import { subjectIdOf } from '../event-store/patient-stream';
+import { subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
 import { PATIENT_ROW_COLUMNS, patientRow } from './patient-row';
 
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
@@ -178,8 +177,7 @@ export class PatientProjector implements OnApplicationBootstrap {
       for (const e of batch) {
         const subjectId = subjectIdOf(e.streamId);
         if (subjectId === null) continue;
-        const entry: HistoryEntry = { eventId: e.eventId, type: e.type as EventType, occurredOn: e.occurredOn, data: e.data, revision: e.revision, recordedAt: e.recordedAt };
-        this.statements.insertEntry.run(subjectId, e.revision, JSON.stringify(entry));
+        this.statements.insertEntry.run(subjectId, e.revision, JSON.stringify(toHistoryEntry(e)));
         touched.set(subjectId, e);
       }
       for (const [subjectId, e] of touched) this.statements.touch.run(subjectId, e.revision, e.position);
