@@ -119,8 +119,13 @@ interface LiveListener {
   end(): void;
 }
 
-function isSqliteError(error: unknown): error is InstanceType<typeof Database.SqliteError> {
-  return error instanceof Database.SqliteError;
+/**
+ * better-sqlite3's errors, told by their SQLITE_* code rather than by class: when jest
+ * loads the module twice (two test files in one worker), `instanceof` fails across copies.
+ */
+function isSqliteError(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function matches(expected: ExpectedRevision, actual: number | null): boolean {
