@@ -15,6 +15,7 @@ import { eventStoreProvider } from './event-store/event-store.provider';
 import { AdminController } from './api/admin/admin.controller';
 import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
+import { CohortIndex } from './projections/cohort-index';
 import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector';
 import { openReadModelDatabase } from './projections/read-model.database';
 import { ReportsController } from './reports/reports.controller';
@@ -74,6 +75,7 @@ export class AppModule {
         PatientsService,
         ReportsService,
         PatientProjector,
+        CohortIndex,
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe },

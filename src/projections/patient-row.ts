@@ -42,7 +42,7 @@ export interface PatientRow {
   readonly aes: string | null;
 }
 
-/** The columns of `PatientRow`, snake_case as in the table, in one place for the SQL. */
+/** The columns of `PatientRow` in table `patient`, snake_case, in one place for the SQL; `facts` and `aes` live in `patient_facts`. */
 export const PATIENT_ROW_COLUMNS = {
   enrolledOn: 'enrolled_on', lastEventOn: 'last_event_on', diagnosisType: 'diagnosis_type', riskGroup: 'risk_group', day0: 'day0',
   offStudyOn: 'off_study_on', phaseAtLast: 'phase_at_last', primaryAtLast: 'primary_at_last', relapsed: 'relapsed',
@@ -50,10 +50,10 @@ export const PATIENT_ROW_COLUMNS = {
   txOsEvent: 'tx_os_event', txOsDays: 'tx_os_days', txPfsEvent: 'tx_pfs_event', txPfsDays: 'tx_pfs_days', txGrfsEvent: 'tx_grfs_event', txGrfsDays: 'tx_grfs_days',
   enOsEvent: 'en_os_event', enOsDays: 'en_os_days', enPfsEvent: 'en_pfs_event', enPfsDays: 'en_pfs_days', enGrfsEvent: 'en_grfs_event', enGrfsDays: 'en_grfs_days',
   txCifCause: 'tx_cif_cause', txCifDays: 'tx_cif_days', enCifCause: 'en_cif_cause', enCifDays: 'en_cif_days',
-  aeTuples: 'ae_tuples', facts: 'facts', aes: 'aes',
-} as const satisfies Record<keyof PatientRow, string>;
+  aeTuples: 'ae_tuples',
+} as const satisfies Record<Exclude<keyof PatientRow, 'facts' | 'aes'>, string>;
 
-const EMPTY: PatientRow = Object.fromEntries(Object.keys(PATIENT_ROW_COLUMNS).map((k) => [k, null])) as unknown as PatientRow;
+const EMPTY: PatientRow = Object.fromEntries([...Object.keys(PATIENT_ROW_COLUMNS), 'facts', 'aes'].map((k) => [k, null])) as unknown as PatientRow;
 const CAUSE = { RELAPSE: 1, NRM: 2 } as const;
 
 const outcome = (o: EndpointOutcome | undefined): [number | null, number | null] => (o === undefined ? [null, null] : [o.event ? 1 : 0, o.days]);

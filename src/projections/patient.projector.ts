@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type Database from 'better-sqlite3';
-import type { Subscription } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
 import type { HistoryEntry } from '../domain/history/effective-history';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../event-store/event-store.port';
 import { subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
@@ -48,6 +48,8 @@ export class PatientProjector implements OnApplicationBootstrap {
   private generation = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
   private readonly statements;
+  /** The subjects whose rows a commit changed, or 'reset' when every row was dropped (rebuild). */
+  readonly changes = new Subject<readonly string[] | 'reset'>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -67,7 +69,9 @@ export class PatientProjector implements OnApplicationBootstrap {
         `UPDATE patient SET dirty = 0, ${Object.entries(PATIENT_ROW_COLUMNS).map(([key, column]) => `${column} = @${key}`).join(', ')}
          WHERE subject_id = @subjectId`,
       ),
+      saveFacts: db.prepare('INSERT OR REPLACE INTO patient_facts (subject_id, facts, aes) VALUES (?, ?, ?)'),
       clear: db.prepare('DELETE FROM patient'),
+      clearFacts: db.prepare('DELETE FROM patient_facts'),
       clearEntries: db.prepare('DELETE FROM patient_event'),
       clearCheckpoint: db.prepare('DELETE FROM checkpoint WHERE name = ?'),
     };
@@ -107,9 +111,11 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.stop();
     this.db.transaction(() => {
       this.statements.clear.run();
+      this.statements.clearFacts.run();
       this.statements.clearEntries.run();
       this.statements.clearCheckpoint.run(CHECKPOINT);
     })();
+    this.changes.next('reset');
     this.start('rebuilding');
     await this.catchUp();
     return this.status();
@@ -172,6 +178,7 @@ export class PatientProjector implements OnApplicationBootstrap {
     const batch = this.pending;
     this.pending = [];
     const last = batch[batch.length - 1].position;
+    let changed: string[] = [];
     this.db.transaction(() => {
       const touched = new Map<string, StoredEvent>();
       for (const e of batch) {
@@ -183,7 +190,9 @@ export class PatientProjector implements OnApplicationBootstrap {
       for (const [subjectId, e] of touched) this.statements.touch.run(subjectId, e.revision, e.position);
       this.statements.saveCheckpoint.run(CHECKPOINT, last);
       if (this.live) this.foldDirty(Number.MAX_SAFE_INTEGER);
+      changed = [...touched.keys()];
     })();
+    this.changes.next(changed);
     if (this.live) this.resolveWaiters(last);
     else this.goLiveIfCaughtUp();
   }
@@ -203,7 +212,9 @@ export class PatientProjector implements OnApplicationBootstrap {
         this.folding = false;
         return;
       }
-      if (this.db.transaction(() => this.foldDirty(FOLD_AT))() === FOLD_AT) {
+      const folded = this.db.transaction(() => this.foldDirty(FOLD_AT))();
+      this.changes.next(folded);
+      if (folded.length === FOLD_AT) {
         setImmediate(step);
         return;
       }
@@ -215,14 +226,16 @@ export class PatientProjector implements OnApplicationBootstrap {
     step();
   }
 
-  /** Re-folds up to `limit` dirty patients from their stored events; returns how many. */
-  private foldDirty(limit: number): number {
+  /** Re-folds up to `limit` dirty patients from their stored events; returns their subject ids. */
+  private foldDirty(limit: number): string[] {
     const dirty = this.statements.dirty.all(limit);
     for (const { subject_id: subjectId, revision } of dirty) {
       const entries = this.statements.entries.all(subjectId).map((text) => JSON.parse(text) as HistoryEntry);
-      this.statements.fold.run({ subjectId, ...patientRow(subjectId, revision, entries) });
+      const { facts, aes, ...columns } = patientRow(subjectId, revision, entries);
+      this.statements.fold.run({ subjectId, ...columns });
+      this.statements.saveFacts.run(subjectId, facts, aes);
     }
-    return dirty.length;
+    return dirty.map((d) => d.subject_id);
   }
 
   private resolveWaiters(position: number): void {

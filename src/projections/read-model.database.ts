@@ -37,9 +37,13 @@ const MIGRATIONS: readonly string[] = [
      tx_os_event INTEGER, tx_os_days INTEGER, tx_pfs_event INTEGER, tx_pfs_days INTEGER, tx_grfs_event INTEGER, tx_grfs_days INTEGER,
      en_os_event INTEGER, en_os_days INTEGER, en_pfs_event INTEGER, en_pfs_days INTEGER, en_grfs_event INTEGER, en_grfs_days INTEGER,
      tx_cif_cause INTEGER, tx_cif_days INTEGER, en_cif_cause INTEGER, en_cif_days INTEGER,
-     ae_tuples             TEXT,
-     facts                 TEXT,
-     aes                   TEXT
+     ae_tuples             TEXT
+   );
+   -- Kept apart so that a scan of patient stays narrow: a cohort report reads a few columns of every row.
+   CREATE TABLE patient_facts (
+     subject_id TEXT PRIMARY KEY,
+     facts      TEXT,
+     aes        TEXT
    );
    CREATE INDEX patient_diagnosis ON patient (diagnosis_type, risk_group);
    CREATE INDEX patient_dirty ON patient (dirty) WHERE dirty = 1;

@@ -4,6 +4,7 @@ import type { PatientFilterQuery } from '../api/patients/patient-list.query';
 import type { AeCategory } from '../domain/events/clinical-event';
 import type { AePeriod, PrimaryStatus } from '../domain/projection/patient-record';
 import type { CompetingCause, CompetingRiskObservation, SurvivalObservation } from '../domain/statistics';
+import type { PatientTableRow } from '../projections/cohort-index';
 import { adverseEventReport, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
 import { buildAdtte } from './adtte';
 import { toCsv, type Dataset } from './csv';
@@ -44,7 +45,6 @@ export class ReportsService {
     const [eventColumn, daysColumn] = TIME_TO_EVENT_COLUMNS[origin][query.endpoint];
     const { asOf, items } = this.patients.cohortRows<SurvivalObservation>(
       filtersOf(query),
-      [eventColumn, daysColumn],
       (row) => (row[eventColumn] === null ? null : { time: row[daysColumn] as number, event: row[eventColumn] === 1 }),
       (summary) => survivalObservations([summary], query.endpoint, origin)[0] ?? null,
     );
@@ -56,7 +56,6 @@ export class ReportsService {
     const [causeColumn, daysColumn] = COMPETING_COLUMNS[origin];
     const { asOf, items } = this.patients.cohortRows<CompetingRiskObservation>(
       filtersOf(query),
-      [causeColumn, daysColumn],
       (row) => (row[causeColumn] === null ? null : { time: row[daysColumn] as number, cause: row[causeColumn] as CompetingCause }),
       (summary) => competingObservations([summary], origin)[0] ?? null,
     );
@@ -66,7 +65,6 @@ export class ReportsService {
   adverseEvents(query: PatientFilterQuery): AdverseEventReport {
     const { asOf, items } = this.patients.cohortRows<AeReportPatient>(
       filtersOf(query),
-      ['off_study_on', 'ae_tuples'],
       (row, status, date) => aeReportPatientOf(row, status.primaryStatus, date),
       (summary) => summary,
     );
@@ -97,12 +95,23 @@ const COMPETING_COLUMNS: Record<Origin, [cause: string, days: string]> = {
 
 type AeTuple = [period: AePeriod, category: AeCategory, worstGrade: number, related: 0 | 1, serious: 0 | 1];
 
+/** Parsed AE tuples by row: a changed patient gets a new row object, so an entry never goes stale. */
+const parsedAes = new WeakMap<object, AeReportPatient['adverseEvents']>();
+
+function adverseEventsOf(row: PatientTableRow): AeReportPatient['adverseEvents'] {
+  let adverseEvents = parsedAes.get(row);
+  if (adverseEvents === undefined) {
+    adverseEvents = (JSON.parse(row.ae_tuples as string) as AeTuple[]).map(([phaseAtOnset, category, worstCtcaeGrade, related, serious]) => ({
+      phaseAtOnset, category, worstCtcaeGrade, treatmentRelated: related === 1, serious: serious === 1,
+    }));
+    parsedAes.set(row, adverseEvents);
+  }
+  return adverseEvents;
+}
+
 /** A patient for the AE tables from its row: the AE tuples, and the primary endpoint's categories derived from them. */
-function aeReportPatientOf(row: Record<string, any>, primaryStatus: PrimaryStatus, asOf: string): AeReportPatient {
-  const tuples = JSON.parse(row.ae_tuples as string) as AeTuple[];
-  const adverseEvents = tuples.map(([phaseAtOnset, category, worstCtcaeGrade, related, serious]) => ({
-    phaseAtOnset, category, worstCtcaeGrade, treatmentRelated: related === 1, serious: serious === 1,
-  }));
+function aeReportPatientOf(row: PatientTableRow, primaryStatus: PrimaryStatus, asOf: string): AeReportPatient {
+  const adverseEvents = adverseEventsOf(row);
   const worst = new Map<AeCategory, number>();
   if (primaryStatus === 'EVENT') {
     for (const ae of adverseEvents) {

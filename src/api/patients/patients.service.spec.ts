@@ -8,6 +8,8 @@ import { project } from '../../domain/projection/project';
 import { arbJourney, asHistory } from '../../domain/testing/journey.fixtures';
 import { patientStreamId } from '../../event-store/patient-stream';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import { CohortIndex } from '../../projections/cohort-index';
+import { PatientProjector } from '../../projections/patient.projector';
 import { openReadModelDatabase } from '../../projections/read-model.database';
 import { PatientsService } from './patients.service';
 
@@ -34,7 +36,7 @@ describe('PatientsService.record with recordedBefore', () => {
         const store = await SqliteEventStore.open({ dataDir: dir, clock: () => clock.now() });
         const db = openReadModelDatabase(null);
         try {
-          const service = new PatientsService(store, db, { now: () => new Date('2030-06-01T00:00:00.000Z') });
+          const service = new PatientsService(store, db, { now: () => new Date('2030-06-01T00:00:00.000Z') }, new CohortIndex(db, new PatientProjector(store, db)));
           const recordedAt: string[] = [];
           for (const [revision, event] of journey.events.entries()) {
             const result = await store.append(patientStreamId('SYN-RB'), [toAppend(event)], revision === 0 ? 'no_stream' : revision - 1);

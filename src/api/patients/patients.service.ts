@@ -10,6 +10,7 @@ import { advanceSummary, aeFactsOf, summaryOf, type AeFacts, type PatientSummary
 import { project } from '../../domain/projection/project';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { patientStreamId, toHistoryEntry } from '../../event-store/patient-stream';
+import { CohortIndex, type PatientTableRow } from '../../projections/cohort-index';
 import { READ_MODEL_DB } from '../../projections/patient.projector';
 import { unknownPatient } from '../events/patient-events.service';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
@@ -23,13 +24,16 @@ import type { PatientFilterQuery, PatientListQuery } from './patient-list.query'
 export class PatientsService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_DB) private readonly db: Database.Database,
+    @Inject(READ_MODEL_DB) db: Database.Database,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly index: CohortIndex,
   ) {
     this.entries = db.prepare<[string], string>('SELECT entry FROM patient_event WHERE subject_id = ? ORDER BY revision').pluck();
+    this.facts = db.prepare<[string], { facts: string; aes: string }>('SELECT facts, aes FROM patient_facts WHERE subject_id = ?');
   }
 
   private readonly entries: Database.Statement<[string], string>;
+  private readonly facts: Database.Statement<[string], { facts: string; aes: string }>;
 
   today(): string {
     return utcDateOf(this.clock.now());
@@ -52,24 +56,21 @@ export class PatientsService {
    * turned into what the caller needs. A patient whose every event is dated on or
    * before the date is read from its row: plain columns, with the statuses carried
    * forward to the date (`cohortStatusAsOf`), so a whole registry is counted without
-   * parsing JSON; `fromRow` reads the extra `columns` it asked for. A patient with
+   * parsing JSON (the rows are held in memory by `CohortIndex`). A patient with
    * later-dated events (a past as-of date), or not yet folded, is projected from its
    * stored events instead and handed to `fromSummary`.
    */
   cohortRows<T>(
     filters: PatientFilterQuery,
-    columns: readonly string[],
-    fromRow: (row: Record<string, any>, status: CohortStatus, asOf: string) => T | null,
+    fromRow: (row: PatientTableRow, status: CohortStatus, asOf: string) => T | null,
     fromSummary: (summary: PatientSummaryWithAes) => T | null,
   ): { asOf: string; items: T[] } {
     const asOf = filters.asOf ?? this.today();
-    const where = ['enrolled_on <= @asOf'];
-    if (filters.diagnosis) where.push('diagnosis_type = @diagnosis');
-    if (filters.riskGroup) where.push('risk_group = @riskGroup');
-    const select = ['subject_id', 'revision', 'dirty', 'last_event_on', 'day0', 'phase_at_last', 'primary_at_last', 'relapsed', 'structural_deviations', 'overdue_from', ...columns];
-    const statement = this.db.prepare<Record<string, unknown>, Record<string, any>>(`SELECT ${select.join(', ')} FROM patient WHERE ${where.join(' AND ')} ORDER BY subject_id`);
+    const { diagnosis, riskGroup } = filters;
     const items: T[] = [];
-    for (const row of statement.iterate({ asOf, diagnosis: filters.diagnosis ?? null, riskGroup: filters.riskGroup ?? null })) {
+    for (const row of this.index.inOrder()) {
+      if (row.enrolled_on === null || row.enrolled_on > asOf) continue;
+      if ((diagnosis !== undefined && row.diagnosis_type !== diagnosis) || (riskGroup !== undefined && row.risk_group !== riskGroup)) continue;
       let item: T | null;
       if (row.dirty === 0 && row.phase_at_last !== null && row.last_event_on <= asOf) {
         const status = cohortStatusAsOf(
@@ -103,8 +104,7 @@ export class PatientsService {
     const date = filters.asOf ?? this.today();
     const { asOf, items } = this.cohortRows<PatientSummary>(
       { ...filters, asOf: date },
-      withAes ? ['facts', 'aes'] : ['facts'],
-      (row) => this.storedSummary(row, date, withAes),
+      (row) => this.storedSummary(row.subject_id, date, withAes),
       (summary) => summary,
     );
     return { asOf, patients: items };
@@ -120,8 +120,12 @@ export class PatientsService {
     const date = query.asOf ?? this.today();
     const { asOf, items: candidates } = this.cohortRows<Candidate>(
       { ...query, asOf: date },
-      ['enrolled_on', 'facts'],
-      (row) => ({ subjectId: row.subject_id as string, enrolledOn: row.enrolled_on as string, day0: row.day0 as string | null, summary: () => this.storedSummary(row, date, false) }),
+      (row) => ({
+        subjectId: row.subject_id as string,
+        enrolledOn: row.enrolled_on as string,
+        day0: row.day0 as string | null,
+        summary: () => this.storedSummary(row.subject_id, date, false),
+      }),
       (summary) => ({ subjectId: summary.subjectId, enrolledOn: summary.enrolledOn, day0: summary.day0, summary: () => withoutAes(summary) }),
     );
     const sort = query.sort ?? 'subjectId';
@@ -144,9 +148,10 @@ export class PatientsService {
     return { asOf, total: candidates.length, limit, offset, items: candidates.slice(offset, offset + limit).map((c) => c.summary()) };
   }
 
-  private storedSummary(row: Record<string, any>, asOf: string, withAes: boolean): PatientSummaryWithAes {
-    const summary = advanceSummary(JSON.parse(row.facts as string) as PatientSummary, asOf);
-    return withAes ? { ...summary, adverseEvents: JSON.parse(row.aes as string) as AeFacts[] } : (summary as PatientSummaryWithAes);
+  private storedSummary(subjectId: string, asOf: string, withAes: boolean): PatientSummaryWithAes {
+    const stored = this.facts.get(subjectId)!;
+    const summary = advanceSummary(JSON.parse(stored.facts) as PatientSummary, asOf);
+    return withAes ? { ...summary, adverseEvents: JSON.parse(stored.aes) as AeFacts[] } : (summary as PatientSummaryWithAes);
   }
 
   private projectRow(subjectId: string, revision: number, asOf: string): PatientSummaryWithAes | null {

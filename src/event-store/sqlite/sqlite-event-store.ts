@@ -120,11 +120,12 @@ interface LiveListener {
 }
 
 /**
- * better-sqlite3's errors, told by their SQLITE_* code rather than by class: when jest
- * loads the module twice (two test files in one worker), `instanceof` fails across copies.
+ * better-sqlite3's errors, told by their SQLITE_* code rather than by class: under jest a
+ * native module's errors can come from another copy of the module or another realm, where
+ * `instanceof` (even `instanceof Error`) fails.
  */
 function isSqliteError(error: unknown): error is Error & { code: string } {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
