@@ -1,4 +1,4 @@
-import { daysBetween } from '../domain/calendar/clinical-date';
+import { epochDayOf } from '../domain/projection/epoch-day';
 import { AE_CATEGORIES, type AeCategory } from '../domain/events/clinical-event';
 import { PRIMARY_STATUSES, type AePeriod, type PrimaryStatus } from '../domain/projection/patient-record';
 import { clopperPearson, type ProportionInterval } from '../domain/statistics';
@@ -98,8 +98,10 @@ export function inDenominator(record: AeReportPatient, period: AePeriod): boolea
       if (record.day0 === null) return false;
       // An AE of later onset proves the patient was followed then (AEs are followed up after withdrawal too).
       if (record.adverseEvents.some((ae) => ae.phaseAtOnset === 'LATER')) return true;
-      const reached = daysBetween(record.day0, record.asOf) > LAST_WINDOW_DAY;
-      const leftInWindow = record.offStudy !== null && daysBetween(record.day0, record.offStudy.date) <= LAST_WINDOW_DAY;
+      // Hand-rolled day numbers: this runs for every patient of a registry-sized cohort.
+      const day0 = epochDayOf(record.day0);
+      const reached = epochDayOf(record.asOf) - day0 > LAST_WINDOW_DAY;
+      const leftInWindow = record.offStudy !== null && epochDayOf(record.offStudy.date) - day0 <= LAST_WINDOW_DAY;
       return reached && !leftInWindow;
     }
     default: {
@@ -123,6 +125,8 @@ class GradeTally {
   }
 }
 
+const CATEGORY_INDEX = Object.fromEntries(AE_CATEGORIES.map((c, i) => [c, i])) as Record<AeCategory, number>;
+
 const categoryTallies = (): Map<AeCategory, GradeTally> => new Map(AE_CATEGORIES.map((c) => [c, new GradeTally()]));
 
 /** The AE incidence tables of domain.md section 6, over an already filtered cohort. */
@@ -138,24 +142,32 @@ export function adverseEventReport(records: readonly AeReportPatient[], asOf: st
 
 function periodIncidence(records: readonly AeReportPatient[], period: AePeriod): PeriodIncidence {
   let denominator = 0;
-  const any = new GradeTally();
+  const anyCategory = new GradeTally();
   const byCategory = categoryTallies();
+  // Worst grade per category of one patient, by catalogue index: reused, no allocation per patient.
+  const worst = new Array<number>(AE_CATEGORIES.length).fill(0);
   for (const record of records) {
     if (!inDenominator(record, period)) continue;
     denominator++;
-    const worst = new Map<AeCategory, number>();
+    let any = 0;
     for (const ae of record.adverseEvents) {
       if (ae.phaseAtOnset !== period || !ae.treatmentRelated) continue;
-      worst.set(ae.category, Math.max(worst.get(ae.category) ?? 0, ae.worstCtcaeGrade));
+      const c = CATEGORY_INDEX[ae.category];
+      if (ae.worstCtcaeGrade > worst[c]) worst[c] = ae.worstCtcaeGrade;
+      if (ae.worstCtcaeGrade > any) any = ae.worstCtcaeGrade;
     }
-    if (worst.size === 0) continue;
-    for (const [category, grade] of worst) byCategory.get(category)!.add(grade);
-    any.add(Math.max(...worst.values()));
+    if (any === 0) continue;
+    for (let c = 0; c < worst.length; c++) {
+      if (worst[c] === 0) continue;
+      byCategory.get(AE_CATEGORIES[c])!.add(worst[c]);
+      worst[c] = 0;
+    }
+    anyCategory.add(any);
   }
   return {
     period,
     denominator: { patients: denominator, definition: DENOMINATOR_DEFINITIONS[period] },
-    anyCategory: any.row(denominator),
+    anyCategory: anyCategory.row(denominator),
     byCategory: AE_CATEGORIES.map((category) => ({ category, ...byCategory.get(category)!.row(denominator) })),
   };
 }
