@@ -195,9 +195,10 @@ function seriousCounts(records: readonly AeReportPatient[], period: AePeriod): A
   let patients = 0;
   let events = 0;
   const byCategory = new Map<AeCategory, { patients: number; events: number }>(AE_CATEGORIES.map((c) => [c, { patients: 0, events: 0 }]));
+  // Which categories this patient was already counted in, by catalogue index, reset per patient.
+  const seen = new Array<boolean>(AE_CATEGORIES.length).fill(false);
   for (const record of records) {
     if (inDenominator(record, period)) denominator++;
-    const seen = new Set<AeCategory>();
     let any = false;
     for (const ae of record.adverseEvents) {
       if (ae.phaseAtOnset !== period || !ae.serious) continue;
@@ -205,12 +206,16 @@ function seriousCounts(records: readonly AeReportPatient[], period: AePeriod): A
       events++;
       const tally = byCategory.get(ae.category)!;
       tally.events++;
-      if (!seen.has(ae.category)) {
-        seen.add(ae.category);
+      const c = CATEGORY_INDEX[ae.category];
+      if (!seen[c]) {
+        seen[c] = true;
         tally.patients++;
       }
     }
-    if (any) patients++;
+    if (any) {
+      patients++;
+      seen.fill(false);
+    }
   }
   return { period, denominator, patients, events, byCategory: AE_CATEGORIES.map((category) => ({ category, ...byCategory.get(category)! })) };
 }
