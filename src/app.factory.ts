@@ -4,7 +4,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { PinoNestLogger } from './common/logging/logger';
-import { sendProblem, toProblem } from './common/problem/problem.filter';
 
 /** Builds the whole service; main.ts listens on it, e2e tests inject requests into it. */
 export async function createApp(options: AppModuleOptions & { logger: Logger }): Promise<NestFastifyApplication> {
@@ -20,12 +19,6 @@ export async function createApp(options: AppModuleOptions & { logger: Logger }):
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // What Fastify refuses before a route runs (body too large, JSON that does not parse) is problem+json too.
-  fastify.setErrorHandler((error, request, reply) => {
-    const { body, internal } = toProblem(error, request.url);
-    if (internal) options.logger.error({ err: error, url: request.url }, 'request failed');
-    sendProblem(reply, body);
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     options.logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();

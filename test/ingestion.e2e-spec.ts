@@ -289,6 +289,13 @@ describe('errors and access', () => {
     expect((await post('bad%20id', followUp('2026-01-09'))).status).toBe(400);
   });
 
+  it('answers an unknown route with 404 problem+json', async () => {
+    const response = await t.request({ method: 'GET', url: '/v1/nowhere', role: 'admin' });
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+  });
+
   it('answers 400 for JSON that does not parse and 413 for a body over the limit', async () => {
     const subjectId = newSubject();
     const garbled = await t.request({ method: 'POST', url: `/v1/patients/${subjectId}/events`, role: 'emitter', rawBody: '{"eventId": ' });
