@@ -33,7 +33,7 @@ export interface IncidenceMilestone {
   readonly variance: number | null;
   readonly lower: number | null;
   readonly upper: number | null;
-  /** Subjects with time >= day (an addition to the brief's shape, for the at-risk row under a plot). */
+  /** Subjects with time >= day (for the at-risk row under a plot). */
   readonly atRisk: number;
 }
 

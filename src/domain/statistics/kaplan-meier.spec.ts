@@ -55,8 +55,8 @@ describe('kaplanMeier on the 6-MP leukemia remission data (Freireich 1963)', () 
   //  day 23: S = 0.448179, V = 0.0901844, sqrt 0.300307, log S = -0.802518,
   //          z sqrt(V)/log S = -0.733441 -> lower exp(-0.802518 * e^0.733441) = 0.1881,
   //          upper exp(-0.802518 * e^-0.733441) = 0.6801.
-  //          (The brief quoted 0.188-0.676; the formula R's survfit_confint
-  //          implements gives 0.680 for the upper limit, which is what is checked.)
+  //          (The formula R's survfit_confint implements gives 0.680 for the upper
+  //          limit; 0.676, sometimes quoted, does not follow from it.)
   it.each([
     [6, 0.6197, 0.9516],
     [7, 0.5631, 0.9228],
