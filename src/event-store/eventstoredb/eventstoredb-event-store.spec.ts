@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Observable, Subscription } from 'rxjs';
+import { filter, firstValueFrom, Subject, type Observable, type Subscription } from 'rxjs';
 import { DuplicateEventIdError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
 import type { EventToAppend, StoredEvent } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
@@ -222,7 +222,7 @@ describe('EventStoreDbEventStore over the wire', () => {
 
       const timedOut = await hasty.append(streamId, batch, 'no_stream').then(() => null, (e: unknown) => e);
       server.setAppendDelay(0);
-      await waitUntil(() => server.eventIdsOf(streamId).length === 1);
+      await server.until(() => server.eventIdsOf(streamId).length === 1);
       const retried = await hasty.append(streamId, batch, 'no_stream');
 
       expect(timedOut).toBeInstanceOf(StoreUnavailableError);
@@ -249,12 +249,13 @@ describe('EventStoreDbEventStore over the wire', () => {
       const streamId = stream();
       const first = await store.append(streamId, range(5).map((n) => event({ n })), 'no_stream');
       const received: StoredEvent[] = [];
-      const done = collectUntil(store.subscribeToAll(), received, (all) => all.filter((e) => e.streamId === streamId).length >= 15);
-      await waitUntil(() => received.length >= 5);
+      const progress = new Subject<void>();
+      const done = collectUntil(store.subscribeToAll(), received, (all) => all.filter((e) => e.streamId === streamId).length >= 15, undefined, progress);
+      await receivedAtLeast(received, 5, progress);
 
       expect(server.closeSubscriptions()).toBe(1);
       const second = await store.append(streamId, range(5).map((n) => event({ n: 5 + n })), 4);
-      await waitUntil(() => server.stats().openSubscriptions === 1);
+      await server.until(() => server.stats().openSubscriptions === 1);
       expect(server.closeSubscriptions()).toBe(1);
       const third = await store.append(streamId, range(5).map((n) => event({ n: 10 + n })), 9);
       await done;
@@ -268,12 +269,15 @@ describe('EventStoreDbEventStore over the wire', () => {
       const streamId = stream();
       const before = await store.append(streamId, [event({ n: 0 })], 'no_stream');
       const received: StoredEvent[] = [];
-      const done = collectUntil(store.subscribeToAll(), received, (all) => all.length >= 2);
-      await waitUntil(() => received.length === 1);
+      const progress = new Subject<void>();
+      const done = collectUntil(store.subscribeToAll(), received, (all) => all.length >= 2, undefined, progress);
+      await receivedAtLeast(received, 1, progress);
 
       await server.stop();
       await server.start();
-      const after = await retry(() => store.append(streamId, [event({ n: 1 })], 0));
+      // The adapter resubscribes on its own: once it has, the connection is up again.
+      await server.until(() => server.stats().openSubscriptions === 1);
+      const after = await store.append(streamId, [event({ n: 1 })], 0);
       await done;
 
       expect(received.map((e) => e.eventId)).toEqual([before.events[0].eventId, after.events[0].eventId]);
@@ -283,7 +287,7 @@ describe('EventStoreDbEventStore over the wire', () => {
     it('errors with StoreUnavailableError once the server stays away through every retry', async () => {
       const received: StoredEvent[] = [];
       const done = collectUntil(store.subscribeToAll(), received, () => false);
-      await waitUntil(() => server.stats().openSubscriptions === 1);
+      await server.until(() => server.stats().openSubscriptions === 1);
 
       await server.stop();
 
@@ -294,13 +298,13 @@ describe('EventStoreDbEventStore over the wire', () => {
       const completed = new Promise<string>((resolve, reject) =>
         store.subscribeToAll().subscribe({ next: () => undefined, error: reject, complete: () => resolve('completed') }),
       );
-      await waitUntil(() => server.stats().openSubscriptions === 1);
+      await server.until(() => server.stats().openSubscriptions === 1);
 
       await store.close();
 
       await expect(completed).resolves.toBe('completed');
       await expect(store.readAll({ maxCount: 1 })).rejects.toBeInstanceOf(StoreUnavailableError);
-      await waitUntil(() => server.stats().openSubscriptions === 0);
+      await server.until(() => server.stats().openSubscriptions === 0);
     });
 
     it('delivers a long catch-up in order to an observer slower than the server', async () => {
@@ -321,27 +325,20 @@ describe('EventStoreDbEventStore over the wire', () => {
   });
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function retry<T>(action: () => Promise<T>, attempts = 20): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await action();
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError) || i >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+/** Resolves once `received` holds `count` events, checked each time the collector reports one. */
+async function receivedAtLeast(received: readonly StoredEvent[], count: number, progress: Subject<void>): Promise<void> {
+  if (received.length >= count) return;
+  await firstValueFrom(progress.pipe(filter(() => received.length >= count)));
 }
 
 /** Pushes every event into `into` until `enough` holds, then unsubscribes. */
-function collectUntil(events: Observable<StoredEvent>, into: StoredEvent[], enough: (all: StoredEvent[]) => boolean, onEach?: () => void): Promise<void> {
+function collectUntil(
+  events: Observable<StoredEvent>,
+  into: StoredEvent[],
+  enough: (all: StoredEvent[]) => boolean,
+  onEach?: () => void,
+  progress?: Subject<void>,
+): Promise<void> {
   let subscription: Subscription | undefined;
   let done = false;
   return new Promise<void>((resolve, reject) => {
@@ -350,6 +347,7 @@ function collectUntil(events: Observable<StoredEvent>, into: StoredEvent[], enou
         if (done) return;
         onEach?.();
         into.push(e);
+        progress?.next();
         if (enough(into)) {
           done = true;
           subscription?.unsubscribe();

@@ -49,6 +49,7 @@ export class EsdbStandIn {
   private readonly log: StoredRecord[] = [];
   private readonly streams = new Map<string, StoredRecord[]>();
   private readonly subscriptions = new Set<LiveSubscription>();
+  private readonly watchers = new Set<() => void>();
   private nextPosition = FIRST_POSITION;
   private server: grpc.Server | null = null;
   private boundPort: number | null = null;
@@ -89,6 +90,7 @@ export class EsdbStandIn {
     this.server = null;
     for (const subscription of this.subscriptions) subscription.wake();
     this.subscriptions.clear();
+    this.changed();
     server.forceShutdown();
   }
 
@@ -122,6 +124,27 @@ export class EsdbStandIn {
     this.store([{ streamId, revision, eventId: randomUUID(), type, contentType: 'application/json', data: Buffer.from('{}'), customMetadata: new Uint8Array() }]);
   }
 
+  /**
+   * Resolves once `condition` holds, checked now and after every change the stand-in
+   * makes (an event stored, a subscription opened or ended): tests wait on what happens,
+   * never on a timer.
+   */
+  until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!condition()) return;
+        this.watchers.delete(check);
+        resolve();
+      };
+      this.watchers.add(check);
+    });
+  }
+
+  private changed(): void {
+    for (const check of [...this.watchers]) check();
+  }
+
   stats(): { readonly events: number; readonly openSubscriptions: number; readonly appendCalls: number; readonly readCalls: number; readonly subscriptions: number } {
     return { events: this.log.length, openSubscriptions: this.subscriptions.size, ...this.counters };
   }
@@ -143,6 +166,7 @@ export class EsdbStandIn {
       return record;
     });
     for (const subscription of this.subscriptions) subscription.wake();
+    this.changed();
     return stored;
   }
 
@@ -346,10 +370,12 @@ export class EsdbStandIn {
       },
     };
     this.subscriptions.add(subscription);
+    this.changed();
     const end = () => {
       ended = true;
       this.subscriptions.delete(subscription);
       subscription.wake();
+      this.changed();
     };
     call.on('cancelled', end);
     call.on('close', end);
