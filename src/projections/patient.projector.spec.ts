@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
+import { throwError } from 'rxjs';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClinicalEvent } from '../domain/events/clinical-event';
 import { arbJourney } from '../domain/testing/journey.fixtures';
+import { StoreUnavailableError } from '../event-store/event-store.errors';
 import { patientStreamId } from '../event-store/patient-stream';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { PatientProjector } from './patient.projector';
@@ -129,4 +131,36 @@ describe('PatientProjector', () => {
       await store.close();
     }
   });
+
+  it('resubscribes from its checkpoint after the subscription fails for good', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const store = await SqliteEventStore.open({ dataDir });
+    const db = openReadModelDatabase(null);
+    let failures = 1;
+    // The store as the projector sees it: the first subscription fails, as an EventStoreDB away through every retry would.
+    const flaky = Object.assign(Object.create(store) as SqliteEventStore, {
+      subscribeToAll: (options?: { after?: number }) =>
+        failures-- > 0 ? throwError(() => new StoreUnavailableError('the event store is gone')) : store.subscribeToAll(options),
+    });
+    const projector = new PatientProjector(flaky, db);
+    try {
+      const [journey] = fc.sample(arbJourney(), { numRuns: 1, seed: 11 });
+      await appendInterleaved(store, [ownIds(journey.events, 0)], [0]);
+
+      projector.onApplicationBootstrap();
+      expect(await projector.status()).toMatchObject({ state: 'failed', error: 'the event store is gone', caughtUp: false });
+
+      jest.advanceTimersByTime(1000);
+      await projector.catchUp();
+
+      expect(await projector.status()).toMatchObject({ state: 'running', caughtUp: true });
+      expect(rows(db).events).toEqual({ n: journey.events.length });
+    } finally {
+      projector.stop();
+      jest.useRealTimers();
+      db.close();
+      await store.close();
+    }
+  });
 });
+

@@ -13,6 +13,9 @@ const FLUSH_AT = 5000;
 /** Patients folded in one transaction at most, so a long catch-up never blocks the loop for long. */
 const FOLD_AT = 2000;
 const CHECKPOINT = 'patients';
+/** After the subscription fails for good, the first wait before resubscribing; doubled up to the maximum. */
+const FIRST_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 60_000;
 
 export interface ProjectorStatus {
   readonly checkpoint: number | null;
@@ -44,6 +47,8 @@ export class PatientProjector implements OnApplicationBootstrap {
   /** Position the catch-up must reach before folds run per flush; null when live. */
   private catchUpTarget: number | null = null;
   private live = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = FIRST_RETRY_DELAY_MS;
   private folding = false;
   private generation = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
@@ -124,6 +129,8 @@ export class PatientProjector implements OnApplicationBootstrap {
   /** Stops following the log after applying what was already received. */
   stop(): void {
     this.generation++;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.subscription?.unsubscribe();
     this.subscription = null;
     this.flush();
@@ -143,8 +150,17 @@ export class PatientProjector implements OnApplicationBootstrap {
       error: (error: unknown) => {
         this.flush();
         this.state = 'failed';
+        this.live = false;
         this.error = error instanceof Error ? error.message : String(error);
-        this.logger.error({ err: error }, 'subscription to the global log failed');
+        // The store's own retries are spent (e.g. EventStoreDB away for long): try again later, from the checkpoint.
+        const delay = this.retryDelayMs;
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+        this.logger.error({ err: error, retryInMs: delay }, 'subscription to the global log failed');
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (generation === this.generation) this.start();
+        }, delay);
+        this.retryTimer.unref();
       },
     });
     void this.store.headPosition().then(
@@ -220,6 +236,7 @@ export class PatientProjector implements OnApplicationBootstrap {
       }
       this.folding = false;
       this.live = true;
+      this.retryDelayMs = FIRST_RETRY_DELAY_MS;
       this.state = 'running';
       this.resolveWaiters(this.checkpoint() ?? -1);
     };
