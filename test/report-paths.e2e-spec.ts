@@ -7,8 +7,7 @@
 import fc from 'fast-check';
 import { PatientsService } from '../src/api/patients/patients.service';
 import type { PatientFilterQuery } from '../src/api/patients/patient-list.query';
-import type { ClinicalEvent } from '../src/domain/events/clinical-event';
-import { arbJourney } from '../src/domain/testing/journey.fixtures';
+import { arbJourney, withOwnIds } from '../src/domain/testing/journey.fixtures';
 import { PatientProjector } from '../src/projections/patient.projector';
 import { adverseEventReport } from '../src/reports/adverse-event-report';
 import { ReportsService } from '../src/reports/reports.service';
@@ -18,19 +17,13 @@ import { startTestApp, type TestApp } from './support/test-app';
 let t: TestApp;
 const PATIENTS = 40;
 
-/** Each synthetic patient gets its own event ids: the store's ids are unique across streams. */
-function ownIds(events: readonly ClinicalEvent[], patient: number): ClinicalEvent[] {
-  const prefix = (0x500 + patient).toString(16).padStart(8, '0');
-  const own = (id: string) => `${prefix}${id.slice(8)}`;
-  return events.map((e) => ({ ...e, eventId: own(e.eventId), data: 'targetEventId' in e.data ? { ...e.data, targetEventId: own(e.data.targetEventId) } : e.data }) as ClinicalEvent);
-}
 
 beforeAll(async () => {
   // Journeys end by 2027-12-31 and the rules accept dates up to today + 1: today is after that.
   t = await startTestApp({ now: '2028-06-01T12:00:00.000Z' });
   const journeys = fc.sample(arbJourney({ from: '2025-01-01', to: '2027-12-31' }), { numRuns: PATIENTS, seed: 42 });
   for (const [p, journey] of journeys.entries()) {
-    const response = await t.request({ method: 'POST', url: `/v1/patients/SYN-RP-${p}/events`, role: 'emitter', body: ownIds(journey.events, p) });
+    const response = await t.request({ method: 'POST', url: `/v1/patients/SYN-RP-${p}/events`, role: 'emitter', body: withOwnIds(journey.events, 0x500 + p) });
     expect(response.status).toBe(201);
   }
   await t.app.get(PatientProjector).catchUp();

@@ -5,22 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClinicalEvent } from '../domain/events/clinical-event';
-import { arbJourney } from '../domain/testing/journey.fixtures';
+import { arbJourney, withOwnIds } from '../domain/testing/journey.fixtures';
 import { StoreUnavailableError } from '../event-store/event-store.errors';
 import { patientStreamId } from '../event-store/patient-stream';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { PatientProjector } from './patient.projector';
 import { openReadModelDatabase } from './read-model.database';
 
-/** Gives each synthetic patient its own event ids: the store's ids are unique across streams. */
-function ownIds(events: readonly ClinicalEvent[], patient: number): ClinicalEvent[] {
-  const prefix = (100 + patient).toString(16).padStart(8, '0');
-  const own = (id: string) => `${prefix}${id.slice(8)}`;
-  return events.map((e) => {
-    const data = 'targetEventId' in e.data ? { ...e.data, targetEventId: own(e.data.targetEventId) } : e.data;
-    return { ...e, eventId: own(e.eventId), data } as ClinicalEvent;
-  });
-}
 
 /** Appends the patients' events one append at a time, interleaved in the order `picks` draws. */
 async function appendInterleaved(store: SqliteEventStore, patients: ClinicalEvent[][], picks: number[]): Promise<void> {
@@ -64,7 +55,7 @@ describe('PatientProjector', () => {
         live.onApplicationBootstrap();
         try {
           // Given patients whose events arrive interleaved, while the projector follows the log
-          await appendInterleaved(store, journeys.map((j, p) => ownIds(j.events, p)), picks);
+          await appendInterleaved(store, journeys.map((j, p) => withOwnIds(j.events, 100 + p)), picks);
           await live.catchUp();
           const liveRows = rows(liveDb);
           expect(liveRows.patients).toHaveLength(journeys.length);
@@ -96,7 +87,7 @@ describe('PatientProjector', () => {
   it('resumes from its checkpoint after a restart, applying each event exactly once', async () => {
     const store = await SqliteEventStore.open({ dataDir });
     const readModelDir = join(dataDir, 'read-model');
-    const [first, second] = fc.sample(arbJourney(), { numRuns: 2, seed: 7 }).map((j, p) => ownIds(j.events, p));
+    const [first, second] = fc.sample(arbJourney(), { numRuns: 2, seed: 7 }).map((j, p) => withOwnIds(j.events, 100 + p));
     const half = Math.ceil(first.length / 2);
     try {
       // Given a projector that stopped after half of one patient's events
@@ -145,7 +136,7 @@ describe('PatientProjector', () => {
     const projector = new PatientProjector(flaky, db);
     try {
       const [journey] = fc.sample(arbJourney(), { numRuns: 1, seed: 11 });
-      await appendInterleaved(store, [ownIds(journey.events, 0)], [0]);
+      await appendInterleaved(store, [withOwnIds(journey.events, 100)], [0]);
 
       projector.onApplicationBootstrap();
       expect(await projector.status()).toMatchObject({ state: 'failed', error: 'the event store is gone', caughtUp: false });

@@ -205,6 +205,19 @@ export function voided(target: Target, reason = 'entered in error', eventId = ne
   return { eventId, type: 'EventVoided', data: { targetEventId: targetId(target), reason } };
 }
 
+/**
+ * The same events with ids of their own namespace: journeys share id namespaces, but a
+ * store's event ids are unique across streams. Targets of corrections follow.
+ */
+export function withOwnIds(events: readonly ClinicalEvent[], namespace: number): ClinicalEvent[] {
+  const prefix = namespace.toString(16).padStart(8, '0');
+  const own = (id: string) => `${prefix}${id.slice(8)}`;
+  return events.map((e) => {
+    const data = 'targetEventId' in e.data ? { ...e.data, targetEventId: own(e.data.targetEventId) } : e.data;
+    return { ...e, eventId: own(e.eventId), data } as ClinicalEvent;
+  });
+}
+
 /** Events as a stored stream: revisions in array order from `firstRevision`. */
 export function asHistory(events: readonly ClinicalEvent[], firstRevision = 0): HistoryEntry[] {
   return events.map((event, i) => ({
