@@ -45,7 +45,6 @@ const MIGRATIONS: readonly string[] = [
      facts      TEXT,
      aes        TEXT
    );
-   CREATE INDEX patient_diagnosis ON patient (diagnosis_type, risk_group);
    CREATE INDEX patient_dirty ON patient (dirty) WHERE dirty = 1;
    CREATE TABLE patient_event (
      subject_id TEXT    NOT NULL,
