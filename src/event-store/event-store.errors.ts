@@ -20,7 +20,7 @@ export class WrongExpectedRevisionError extends EventStoreError {
   }
 }
 
-/** An event id is already stored (in another stream, or twice in one batch). */
+/** An event id is already stored in the stream, or comes twice in one batch. Ids are unique per stream, as in EventStoreDB. */
 export class DuplicateEventIdError extends EventStoreError {
   constructor(readonly eventId: string) {
     super(`event id ${eventId} is already stored`);

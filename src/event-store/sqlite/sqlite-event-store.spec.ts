@@ -148,15 +148,24 @@ describe('SqliteEventStore', () => {
   });
 
   describe('event ids', () => {
-    it('refuses an event id already stored in another stream, storing nothing of the batch', async () => {
+    it('refuses an event id already stored in the stream, storing nothing of the batch', async () => {
       const taken = randomUUID();
-      await store.append('first', [event({}, taken)], 'no_stream');
+      await store.append('s', [event({}, taken)], 'no_stream');
 
-      const error = await store.append('second', [event(), event({}, taken)], 'no_stream').catch((e: unknown) => e);
+      const error = await store.append('s', [event(), event({}, taken)], 'any').catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(DuplicateEventIdError);
       expect(error).toMatchObject({ eventId: taken });
-      expect(await store.readStream('second')).toEqual([]);
+      expect(await store.readStream('s')).toHaveLength(1);
+    });
+
+    it('keeps ids unique per stream, as EventStoreDB does: the same id may stand in another stream', async () => {
+      const shared = randomUUID();
+      await store.append('first', [event({ n: 1 }, shared)], 'no_stream');
+
+      await store.append('second', [event({ n: 2 }, shared)], 'no_stream');
+
+      expect((await store.readStream('second')).map((e) => [e.eventId, e.data])).toEqual([[shared, { n: 2 }]]);
     });
 
     it('refuses the same event id twice in one batch', async () => {
@@ -185,6 +194,38 @@ describe('SqliteEventStore', () => {
           [MIGRATIONS.length, MIGRATIONS.length],
         ]);
         expect(events.map((e) => e.data)).toEqual([{ kept: true }]);
+        expect(userVersion(join(dir, EVENTS_FILE))).toBe(MIGRATIONS.length);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('moves a version 1 file to per-stream event ids, keeping every event, its position and the position high-water mark', async () => {
+      const dir = tempDir();
+      try {
+        const db = new Database(join(dir, EVENTS_FILE));
+        migrate(db, MIGRATIONS.slice(0, 1));
+        const insert = db.prepare(
+          "INSERT INTO events (stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at) VALUES (?, ?, ?, 'StoreChecked', NULL, ?, '{}', '2026-06-01T12:00:00.000Z')",
+        );
+        insert.run('a', 0, 'id-a0', '{"n":0}');
+        insert.run('b', 0, 'id-b0', '{"n":1}');
+        insert.run('a', 1, 'id-a1', '{"n":2}');
+        // A rolled-forward sequence (e.g. rows removed by hand) must not let positions be reused.
+        db.prepare("UPDATE sqlite_sequence SET seq = 10 WHERE name = 'events'").run();
+        db.close();
+
+        const migrated = await SqliteEventStore.open({ dataDir: dir });
+        const before = (await migrated.readAll({ maxCount: 10 })).events.map((e) => [e.position, e.streamId, e.revision, e.eventId, e.data]);
+        const appended = await migrated.append('c', [event({}, 'id-a0')], 'no_stream');
+        await migrated.close();
+
+        expect(before).toEqual([
+          [1, 'a', 0, 'id-a0', { n: 0 }],
+          [2, 'b', 0, 'id-b0', { n: 1 }],
+          [3, 'a', 1, 'id-a1', { n: 2 }],
+        ]);
+        expect(appended.events[0].position).toBe(11);
         expect(userVersion(join(dir, EVENTS_FILE))).toBe(MIGRATIONS.length);
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -60,6 +60,34 @@ export const MIGRATIONS: readonly Migration[] = [
             UNIQUE (stream_id, revision)
           ) STRICT;`,
   },
+  {
+    version: 2,
+    description: 'event ids unique per stream, as in EventStoreDB, not across the whole log',
+    // A unique index on random UUIDs over the whole log dirties a random page per event
+    // and cut batch appends to a third at a million events; per stream, a batch's ids sit together.
+    // SQLite cannot drop a column's UNIQUE, so the table is copied with its positions and its
+    // AUTOINCREMENT high-water mark, then swapped in.
+    sql: `CREATE TEMP TABLE previous_sequence AS SELECT seq FROM sqlite_sequence WHERE name = 'events';
+          CREATE TABLE events_v2 (
+            position     INTEGER PRIMARY KEY AUTOINCREMENT,
+            stream_id    TEXT    NOT NULL,
+            revision     INTEGER NOT NULL CHECK (revision >= 0),
+            event_id     TEXT    NOT NULL,
+            type         TEXT    NOT NULL,
+            occurred_on  TEXT,
+            data         TEXT    NOT NULL,
+            metadata     TEXT    NOT NULL,
+            recorded_at  TEXT    NOT NULL,
+            UNIQUE (stream_id, revision),
+            UNIQUE (stream_id, event_id)
+          ) STRICT;
+          INSERT INTO events_v2 (position, stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at)
+            SELECT position, stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at FROM events ORDER BY position;
+          DROP TABLE events;
+          ALTER TABLE events_v2 RENAME TO events;
+          UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM temp.previous_sequence), 0)) WHERE name = 'events';
+          DROP TABLE temp.previous_sequence;`,
+  },
 ];
 
 /**
