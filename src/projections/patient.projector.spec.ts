@@ -33,8 +33,9 @@ async function appendInterleaved(store: SqliteEventStore, patients: ClinicalEven
 
 const rows = (db: Database.Database) => ({
   patients: db.prepare('SELECT * FROM patient ORDER BY subject_id').all(),
-  events: db.prepare('SELECT count(*) AS n FROM patient_event').get(),
+  facts: db.prepare('SELECT * FROM patient_facts ORDER BY subject_id').all(),
 });
+const revisions = (db: Database.Database) => db.prepare('SELECT subject_id, revision, dirty FROM patient ORDER BY subject_id').all();
 
 describe('PatientProjector', () => {
   let dataDir: string;
@@ -45,13 +46,17 @@ describe('PatientProjector', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('gives the same rows live, after a catch-up from a fresh read model, and after a rebuild', async () => {
+  // A budget of 3 events sends nearly every fold to the store and folds patients as they leave the cache.
+  it.each([
+    ['the default cache', undefined],
+    ['a cache of 3 events', 3],
+  ])('gives the same rows live, after a catch-up from a fresh read model, and after a rebuild, with %s', async (_name, cacheBudget) => {
     await fc.assert(
       fc.asyncProperty(fc.array(arbJourney(), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { minLength: 1, maxLength: 50 }), async (journeys, picks) => {
         const dir = mkdtempSync(join(dataDir, 'run-'));
         const store = await SqliteEventStore.open({ dataDir: dir });
         const liveDb = openReadModelDatabase(null);
-        const live = new PatientProjector(store, liveDb);
+        const live = new PatientProjector(store, liveDb, { cacheBudget });
         live.onApplicationBootstrap();
         try {
           // Given patients whose events arrive interleaved, while the projector follows the log
@@ -63,7 +68,7 @@ describe('PatientProjector', () => {
 
           // When another read model catches up from position 0, and the live one is rebuilt
           const freshDb = openReadModelDatabase(null);
-          const fresh = new PatientProjector(store, freshDb);
+          const fresh = new PatientProjector(store, freshDb, { cacheBudget });
           fresh.onApplicationBootstrap();
           await fresh.catchUp();
           const rebuilt = await live.rebuild();
@@ -112,8 +117,11 @@ describe('PatientProjector', () => {
       await projector.catchUp();
       const resumed = rows(db);
 
-      // Then it holds every event once, exactly as a rebuild from position 0 does
-      expect(resumed.events).toEqual({ n: first.length + second.length });
+      // Then every patient is folded up to its last event, exactly as a rebuild from position 0 does
+      expect(revisions(db)).toEqual([
+        { subject_id: 'SYN-P0', revision: first.length - 1, dirty: 0 },
+        { subject_id: 'SYN-P1', revision: second.length - 1, dirty: 0 },
+      ]);
       await projector.rebuild();
       expect(rows(db)).toEqual(resumed);
       projector.stop();
@@ -145,7 +153,7 @@ describe('PatientProjector', () => {
       await projector.catchUp();
 
       expect(await projector.status()).toMatchObject({ state: 'running', caughtUp: true });
-      expect(rows(db).events).toEqual({ n: journey.events.length });
+      expect(revisions(db)).toEqual([{ subject_id: 'SYN-P0', revision: journey.events.length - 1, dirty: 0 }]);
     } finally {
       projector.stop();
       jest.useRealTimers();

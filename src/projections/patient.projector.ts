@@ -1,17 +1,28 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { Subject, type Subscription } from 'rxjs';
 import type { HistoryEntry } from '../domain/history/effective-history';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../event-store/event-store.port';
-import { subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
+import { patientStreamId, subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
+import { HistoryCache } from './history-cache';
 import { PATIENT_ROW_COLUMNS, patientRow } from './patient-row';
 
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
+export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
+
+export interface ProjectorOptions {
+  /** Events held in memory for folding; 200,000 unless given. */
+  readonly cacheBudget?: number;
+}
 
 /** Events handled in one read-model transaction at most; bounds memory during a catch-up. */
 const FLUSH_AT = 5000;
 /** Patients folded in one transaction at most, so a long catch-up never blocks the loop for long. */
 const FOLD_AT = 2000;
+/** Events of recent patients held in memory for folding (a few hundred bytes each). */
+const CACHE_BUDGET = 200_000;
+/** Streams read at once when folding patients whose events are not held. */
+const READS_AT_ONCE = 64;
 const CHECKPOINT = 'patients';
 /** After the subscription fails for good, the first wait before resubscribing; doubled up to the maximum. */
 const FIRST_RETRY_DELAY_MS = 1000;
@@ -28,13 +39,16 @@ export interface ProjectorStatus {
 /**
  * Keeps one derived row per patient from the global log.
  *
- * Each received event is stored in `patient_event` and its patient marked dirty, in the
- * same transaction as the checkpoint, so after a crash the projector resumes from a
- * checkpoint that matches what it stored: each event takes effect exactly once. A dirty
- * patient is then re-folded from its own rows. While live that happens in the same
- * transaction; while catching up (at start, or a rebuild) folds wait until the head the
- * log had when the catch-up began is reached, so each patient is folded once rather than
- * once per page of a log where every patient's events are spread thin.
+ * Each received event marks its patient dirty (with the revision and position it
+ * reached) in the same transaction as the checkpoint, so after a crash the projector
+ * resumes from a checkpoint that matches what it marked: each event takes effect exactly
+ * once. A dirty patient is then re-folded over its events up to that revision, taken from
+ * the events just received (`HistoryCache`) or, when they are not all at hand, read back
+ * from its stream. While live every flush is folded at once; while catching up (at start,
+ * or a rebuild) folds wait until the head the log had when the catch-up began is reached,
+ * so each patient is folded once rather than once per page of a log where its events are
+ * spread thin. Only a patient about to leave the cache is folded early, while its events
+ * are still in memory.
  */
 @Injectable()
 export class PatientProjector implements OnApplicationBootstrap {
@@ -49,9 +63,12 @@ export class PatientProjector implements OnApplicationBootstrap {
   private live = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = FIRST_RETRY_DELAY_MS;
-  private folding = false;
+  private goingLive = false;
+  private foldRun: Promise<void> | null = null;
+  private foldRequested = false;
   private generation = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
+  private readonly cache: HistoryCache;
   private readonly statements;
   /** The subjects whose rows a commit changed, or 'reset' when every row was dropped (rebuild). */
   readonly changes = new Subject<readonly string[] | 'reset'>();
@@ -59,25 +76,26 @@ export class PatientProjector implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DB) private readonly db: Database.Database,
+    @Optional() @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions | null = null,
   ) {
+    this.cache = new HistoryCache(options?.cacheBudget ?? CACHE_BUDGET);
     this.statements = {
       checkpoint: db.prepare<[string], { position: number | null }>('SELECT position FROM checkpoint WHERE name = ?'),
       saveCheckpoint: db.prepare('INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
-      insertEntry: db.prepare('INSERT OR REPLACE INTO patient_event (subject_id, revision, entry) VALUES (?, ?, ?)'),
       touch: db.prepare(
         `INSERT INTO patient (subject_id, revision, position, dirty) VALUES (?, ?, ?, 1)
          ON CONFLICT (subject_id) DO UPDATE SET revision = excluded.revision, position = excluded.position, dirty = 1`,
       ),
       dirty: db.prepare<[number], { subject_id: string; revision: number }>('SELECT subject_id, revision FROM patient WHERE dirty = 1 LIMIT ?'),
-      entries: db.prepare<[string], string>('SELECT entry FROM patient_event WHERE subject_id = ? ORDER BY revision').pluck(),
+      dirtyRevision: db.prepare<[string], number>('SELECT revision FROM patient WHERE subject_id = ? AND dirty = 1').pluck(),
+      // A patient touched again while its events were being read stays dirty for the next fold.
       fold: db.prepare(
-        `UPDATE patient SET dirty = 0, ${Object.entries(PATIENT_ROW_COLUMNS).map(([key, column]) => `${column} = @${key}`).join(', ')}
+        `UPDATE patient SET dirty = (revision <> @folded), ${Object.entries(PATIENT_ROW_COLUMNS).map(([key, column]) => `${column} = @${key}`).join(', ')}
          WHERE subject_id = @subjectId`,
       ),
       saveFacts: db.prepare('INSERT OR REPLACE INTO patient_facts (subject_id, facts, aes) VALUES (?, ?, ?)'),
       clear: db.prepare('DELETE FROM patient'),
       clearFacts: db.prepare('DELETE FROM patient_facts'),
-      clearEntries: db.prepare('DELETE FROM patient_event'),
       clearCheckpoint: db.prepare('DELETE FROM checkpoint WHERE name = ?'),
     };
   }
@@ -99,9 +117,11 @@ export class PatientProjector implements OnApplicationBootstrap {
 
   /** Resolves once every event up to `position` is folded into the read model. */
   waitFor(position: number): Promise<void> {
-    const current = this.checkpoint();
-    if (this.live && current !== null && current >= position) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+    return new Promise((resolve) => {
+      this.waiters.push({ position, resolve });
+      // Folded already, unless a fold is on its way: it resolves the waiter when done.
+      if (this.live && this.foldRun === null) this.requestFolds();
+    });
   }
 
   /** Resolves once the read model holds everything the store held when called. */
@@ -117,25 +137,27 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.db.transaction(() => {
       this.statements.clear.run();
       this.statements.clearFacts.run();
-      this.statements.clearEntries.run();
       this.statements.clearCheckpoint.run(CHECKPOINT);
     })();
+    this.cache.clear();
     this.changes.next('reset');
     this.start('rebuilding');
     await this.catchUp();
     return this.status();
   }
 
-  /** Stops following the log after applying what was already received. */
+  /** Stops following the log after marking what was already received; a fold under way is abandoned (its patients stay dirty). */
   stop(): void {
     this.generation++;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.subscription?.unsubscribe();
     this.subscription = null;
+    this.live = false;
+    this.goingLive = false;
+    this.catchUpTarget = null;
     this.flush();
     this.state = 'stopped';
-    this.live = false;
   }
 
   private start(state: 'catching-up' | 'rebuilding' = 'catching-up'): void {
@@ -187,72 +209,135 @@ export class PatientProjector implements OnApplicationBootstrap {
     }
   }
 
-  /** Stores the pending events and the checkpoint in one transaction; while live, folds too. */
+  /** Marks the pending events' patients dirty with the checkpoint in one transaction; while live, folds them next. */
   private flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     const last = batch[batch.length - 1].position;
-    let changed: string[] = [];
+    const touched = new Map<string, StoredEvent>();
+    for (const e of batch) {
+      const subjectId = subjectIdOf(e.streamId);
+      if (subjectId === null) continue;
+      this.cache.add(subjectId, toHistoryEntry(e));
+      touched.set(subjectId, e);
+    }
+    const leaving = this.cache.overflow();
     this.db.transaction(() => {
-      const touched = new Map<string, StoredEvent>();
-      for (const e of batch) {
-        const subjectId = subjectIdOf(e.streamId);
-        if (subjectId === null) continue;
-        this.statements.insertEntry.run(subjectId, e.revision, JSON.stringify(toHistoryEntry(e)));
-        touched.set(subjectId, e);
-      }
       for (const [subjectId, e] of touched) this.statements.touch.run(subjectId, e.revision, e.position);
       this.statements.saveCheckpoint.run(CHECKPOINT, last);
-      if (this.live) this.foldDirty(Number.MAX_SAFE_INTEGER);
-      changed = [...touched.keys()];
+      // Patients about to leave the cache are folded now, while their events are at hand.
+      for (const subjectId of leaving) {
+        const revision = this.statements.dirtyRevision.get(subjectId);
+        const entries = this.cache.get(subjectId);
+        if (revision !== undefined && entries !== undefined && entries.length > revision) this.foldOne(subjectId, revision, entries);
+      }
     })();
-    this.changes.next(changed);
-    if (this.live) this.resolveWaiters(last);
+    this.cache.evict(leaving);
+    this.changes.next([...touched.keys(), ...leaving]);
+    if (this.live) this.requestFolds();
     else this.goLiveIfCaughtUp();
   }
 
   /**
    * Once the catch-up reached the head it started from: fold every dirty patient, a chunk
-   * per turn of the event loop, then go live. Events arriving meanwhile are stored and
-   * marked dirty, and the last chunk takes them too.
+   * per turn of the event loop, then go live. Events arriving meanwhile are marked dirty,
+   * and the folds that follow going live take them.
    */
   private goLiveIfCaughtUp(): void {
     const checkpoint = this.checkpoint() ?? -1;
-    if (this.live || this.folding || this.catchUpTarget === null || checkpoint < this.catchUpTarget) return;
-    this.folding = true;
+    if (this.live || this.goingLive || this.catchUpTarget === null || checkpoint < this.catchUpTarget) return;
+    this.goingLive = true;
     const generation = this.generation;
-    const step = (): void => {
-      if (generation !== this.generation) {
-        this.folding = false;
-        return;
-      }
-      const folded = this.db.transaction(() => this.foldDirty(FOLD_AT))();
-      this.changes.next(folded);
-      if (folded.length === FOLD_AT) {
-        setImmediate(step);
-        return;
-      }
-      this.folding = false;
-      this.live = true;
-      this.retryDelayMs = FIRST_RETRY_DELAY_MS;
-      this.state = 'running';
-      this.resolveWaiters(this.checkpoint() ?? -1);
-    };
-    step();
+    this.foldAllDirty(generation).then(
+      () => {
+        if (generation !== this.generation) return;
+        this.goingLive = false;
+        this.live = true;
+        this.retryDelayMs = FIRST_RETRY_DELAY_MS;
+        this.state = 'running';
+        this.requestFolds();
+      },
+      (error: unknown) => this.foldFailed(error),
+    );
   }
 
-  /** Re-folds up to `limit` dirty patients from their stored events; returns their subject ids. */
-  private foldDirty(limit: number): string[] {
-    const dirty = this.statements.dirty.all(limit);
-    for (const { subject_id: subjectId, revision } of dirty) {
-      const entries = this.statements.entries.all(subjectId).map((text) => JSON.parse(text) as HistoryEntry);
-      const { facts, aes, ...columns } = patientRow(subjectId, revision, entries);
-      this.statements.fold.run({ subjectId, ...columns });
-      this.statements.saveFacts.run(subjectId, facts, aes);
+  /** Folds what is dirty now, after any fold under way; at most one runs at a time. */
+  private requestFolds(): void {
+    if (this.foldRun !== null) {
+      this.foldRequested = true;
+      return;
     }
-    return dirty.map((d) => d.subject_id);
+    this.foldRequested = false;
+    this.foldRun = this.foldAllDirty(this.generation)
+      .catch((error: unknown) => this.foldFailed(error))
+      .finally(() => {
+        this.foldRun = null;
+        if (this.foldRequested && this.live) this.requestFolds();
+      });
+  }
+
+  /**
+   * Folds dirty patients, FOLD_AT per transaction and turn of the event loop, until a
+   * query finds fewer than that; then every event up to the checkpoint read before it is
+   * folded, and its waiters resolve. Stops when the projector was stopped meanwhile.
+   */
+  private async foldAllDirty(generation: number): Promise<void> {
+    for (;;) {
+      if (generation !== this.generation) return;
+      const through = this.checkpoint() ?? -1;
+      const dirty = this.statements.dirty.all(FOLD_AT);
+      if (dirty.length > 0) {
+        const histories = await this.histories(dirty);
+        if (generation !== this.generation) return;
+        this.db.transaction(() => {
+          for (const { subject_id: subjectId, revision } of dirty) this.foldOne(subjectId, revision, histories.get(subjectId)!);
+        })();
+        this.changes.next(dirty.map((d) => d.subject_id));
+      }
+      if (dirty.length < FOLD_AT) {
+        this.resolveWaiters(through);
+        return;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Each patient's events up to its revision: held ones, else read back from its stream (and then held). */
+  private async histories(dirty: readonly { subject_id: string; revision: number }[]): Promise<Map<string, readonly HistoryEntry[]>> {
+    const out = new Map<string, readonly HistoryEntry[]>();
+    const missing: { subject_id: string; revision: number }[] = [];
+    for (const d of dirty) {
+      const held = this.cache.get(d.subject_id);
+      if (held !== undefined && held.length > d.revision) out.set(d.subject_id, held);
+      else missing.push(d);
+    }
+    for (let i = 0; i < missing.length; i += READS_AT_ONCE) {
+      await Promise.all(
+        missing.slice(i, i + READS_AT_ONCE).map(async ({ subject_id: subjectId, revision }) => {
+          const entries = (await this.store.readStream(patientStreamId(subjectId), { maxCount: revision + 1 })).map(toHistoryEntry);
+          out.set(subjectId, entries);
+          this.cache.put(subjectId, entries);
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** Folds the patient's events up to `revision` into its row. */
+  private foldOne(subjectId: string, revision: number, entries: readonly HistoryEntry[]): void {
+    const upTo = entries.length > revision + 1 ? entries.slice(0, revision + 1) : entries;
+    const { facts, aes, ...columns } = patientRow(subjectId, revision, upTo);
+    this.statements.fold.run({ subjectId, folded: revision, ...columns });
+    this.statements.saveFacts.run(subjectId, facts, aes);
+  }
+
+  private foldFailed(error: unknown): void {
+    this.goingLive = false;
+    this.state = 'failed';
+    this.error = error instanceof Error ? error.message : String(error);
+    this.logger.error({ err: error }, 'folding patients failed; they stay dirty and are folded at the next change or start');
   }
 
   private resolveWaiters(position: number): void {

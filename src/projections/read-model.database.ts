@@ -10,12 +10,13 @@ import { join } from 'node:path';
 export const READ_MODEL_FILE = 'read-model.sqlite';
 
 /**
- * `patient_event` keeps each patient's events as the projector received them, so a
- * patient is re-folded from its own rows without a round trip to the event store;
- * `patient` holds the fold: columns lists filter on in SQL, and `facts`, the
+ * `patient` holds the fold: columns lists filter on in SQL, and (in `patient_facts`) the
  * patient's summary as of its latest clinical date, which lists and reports carry
- * forward to the date they are asked for (see domain/projection/patient-summary.ts). `dirty` marks a patient whose events
- * arrived but whose fold is deferred (during catch-up each patient is folded once).
+ * forward to the date they are asked for (see domain/projection/patient-summary.ts).
+ * `dirty` marks a patient whose events arrived but whose fold is still to come (during a
+ * catch-up each patient is folded once); `revision` and `position` are those of the last
+ * event received. The events themselves are not copied here: a fold takes them from the
+ * projector's memory or reads the patient's stream back from the event store.
  */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE patient (
@@ -56,6 +57,8 @@ const MIGRATIONS: readonly string[] = [
      name     TEXT PRIMARY KEY,
      position INTEGER
    );`,
+  // Version 1 kept a copy of every event; folds now read them from the store when not in memory.
+  `DROP TABLE patient_event;`,
 ];
 
 export function openReadModelDatabase(dataDir: string | null): Database.Database {

@@ -38,8 +38,8 @@ export class ReportsController {
   @ApiOperation({ summary: 'CDISC ADaM-style ADTTE: one row per patient and PARAMCD (OS, PFS, GRFS), as RFC 4180 CSV or JSON' })
   @ApiProduces('text/csv', 'application/json')
   @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, origin, columns, rows }' })
-  adtte(@Query() query: AdtteExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(this.reports.adtte(query), reply);
+  async adtte(@Query() query: AdtteExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(await this.reports.adtte(query), reply);
   }
 
   @Get('exports/ae')
@@ -47,8 +47,8 @@ export class ReportsController {
   @ApiOperation({ summary: 'SDTM-style AE dataset: one row per adverse event, as RFC 4180 CSV or JSON' })
   @ApiProduces('text/csv', 'application/json')
   @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, columns, rows }' })
-  ae(@Query() query: AeExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(this.reports.ae(query), reply);
+  async ae(@Query() query: AeExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(await this.reports.ae(query), reply);
   }
 }
 

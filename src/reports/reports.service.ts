@@ -40,10 +40,10 @@ export class ReportsService {
   constructor(private readonly patients: PatientsService) {}
 
   /** Reads two plain columns per patient: a registry-sized cohort in one pass, no JSON. */
-  survival(query: SurvivalReportQuery): SurvivalReport {
+  async survival(query: SurvivalReportQuery): Promise<SurvivalReport> {
     const origin = query.origin ?? 'TRANSPLANT';
     const [eventColumn, daysColumn] = TIME_TO_EVENT_COLUMNS[origin][query.endpoint];
-    const { asOf, items } = this.patients.cohortRows<SurvivalObservation>(
+    const { asOf, items } = await this.patients.cohortRows<SurvivalObservation>(
       filtersOf(query),
       (row) => (row[eventColumn] === null ? null : { time: row[daysColumn] as number, event: row[eventColumn] === 1 }),
       (summary) => survivalObservations([summary], query.endpoint, origin)[0] ?? null,
@@ -51,10 +51,10 @@ export class ReportsService {
     return survivalReportOf(items, query.endpoint, origin, asOf);
   }
 
-  cumulativeIncidence(query: CohortReportQuery): CumulativeIncidenceReport {
+  async cumulativeIncidence(query: CohortReportQuery): Promise<CumulativeIncidenceReport> {
     const origin = query.origin ?? 'TRANSPLANT';
     const [causeColumn, daysColumn] = COMPETING_COLUMNS[origin];
-    const { asOf, items } = this.patients.cohortRows<CompetingRiskObservation>(
+    const { asOf, items } = await this.patients.cohortRows<CompetingRiskObservation>(
       filtersOf(query),
       (row) => (row[causeColumn] === null ? null : { time: row[daysColumn] as number, cause: row[causeColumn] as CompetingCause }),
       (summary) => competingObservations([summary], origin)[0] ?? null,
@@ -62,8 +62,8 @@ export class ReportsService {
     return cumulativeIncidenceReportOf(items, origin, asOf);
   }
 
-  adverseEvents(query: PatientFilterQuery): AdverseEventReport {
-    const { asOf, items } = this.patients.cohortRows<AeReportPatient>(
+  async adverseEvents(query: PatientFilterQuery): Promise<AdverseEventReport> {
+    const { asOf, items } = await this.patients.cohortRows<AeReportPatient>(
       filtersOf(query),
       (row, status, date) => aeReportPatientOf(row, status.primaryStatus, date),
       (summary) => summary,
@@ -71,15 +71,15 @@ export class ReportsService {
     return adverseEventReport(items, asOf);
   }
 
-  adtte(query: AdtteExportQuery): ExportFile {
+  async adtte(query: AdtteExportQuery): Promise<ExportFile> {
     const origin = query.origin ?? 'TRANSPLANT';
-    const { asOf, patients: records } = this.patients.cohort(filtersOf(query));
+    const { asOf, patients: records } = await this.patients.cohort(filtersOf(query));
     const filename = `adtte-${STUDY_ID}-${origin.toLowerCase()}-${asOf}`;
     return exportFile(buildAdtte(records, origin), query.format ?? 'csv', filename, { dataset: 'ADTTE', studyId: STUDY_ID, asOf, origin });
   }
 
-  ae(query: AeExportQuery): ExportFile {
-    const { asOf, patients: records } = this.patients.cohort(filtersOf(query), { withAdverseEvents: true });
+  async ae(query: AeExportQuery): Promise<ExportFile> {
+    const { asOf, patients: records } = await this.patients.cohort(filtersOf(query), { withAdverseEvents: true });
     return exportFile(buildAeDataset(records), query.format ?? 'csv', `ae-${STUDY_ID}-${asOf}`, { dataset: 'AE', studyId: STUDY_ID, asOf });
   }
 }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { CLOCK, type Clock } from '../../common/clock/clock';
 import { ProblemError } from '../../common/problem/problem';
 import { utcDateOf } from '../../domain/calendar/clinical-date';
-import { effectiveHistory, type HistoryEntry } from '../../domain/history/effective-history';
+import { effectiveHistory } from '../../domain/history/effective-history';
 import type { PatientRecord } from '../../domain/projection/patient-record';
 import { cohortStatusAsOf, cohortStatusOf, type CohortStatus } from '../../domain/projection/cohort-status';
 import { advanceSummary, aeFactsOf, summaryOf, type AeFacts, type PatientSummary, type PatientSummaryWithAes } from '../../domain/projection/patient-summary';
@@ -12,6 +12,9 @@ import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port
 import { patientStreamId, toHistoryEntry } from '../../event-store/patient-stream';
 import { CohortIndex, type PatientTableRow } from '../../projections/cohort-index';
 import { READ_MODEL_DB } from '../../projections/patient.projector';
+/** Streams read at once when a list or report projects patients its rows cannot answer for. */
+const READS_AT_ONCE = 64;
+
 import { unknownPatient } from '../events/patient-events.service';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
 
@@ -28,11 +31,9 @@ export class PatientsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly index: CohortIndex,
   ) {
-    this.entries = db.prepare<[string], string>('SELECT entry FROM patient_event WHERE subject_id = ? ORDER BY revision').pluck();
     this.facts = db.prepare<[string], { facts: string; aes: string }>('SELECT facts, aes FROM patient_facts WHERE subject_id = ?');
   }
 
-  private readonly entries: Database.Statement<[string], string>;
   private readonly facts: Database.Statement<[string], { facts: string; aes: string }>;
 
   today(): string {
@@ -60,18 +61,18 @@ export class PatientsService {
    * later-dated events (a past as-of date), or not yet folded, is projected from its
    * stored events instead and handed to `fromSummary`.
    */
-  cohortRows<T>(
+  async cohortRows<T>(
     filters: PatientFilterQuery,
     fromRow: (row: PatientTableRow, status: CohortStatus, asOf: string) => T | null,
     fromSummary: (summary: PatientSummaryWithAes) => T | null,
-  ): { asOf: string; items: T[] } {
+  ): Promise<{ asOf: string; items: T[] }> {
     const asOf = filters.asOf ?? this.today();
     const { diagnosis, riskGroup } = filters;
-    const items: T[] = [];
+    const items: (T | null)[] = [];
+    const projected: { readonly at: number; readonly subjectId: string; readonly revision: number }[] = [];
     for (const row of this.index.inOrder()) {
       if (row.enrolled_on === null || row.enrolled_on > asOf) continue;
       if ((diagnosis !== undefined && row.diagnosis_type !== diagnosis) || (riskGroup !== undefined && row.risk_group !== riskGroup)) continue;
-      let item: T | null;
       if (row.dirty === 0 && row.phase_at_last !== null && row.last_event_on <= asOf) {
         const status = cohortStatusAsOf(
           {
@@ -84,25 +85,31 @@ export class PatientsService {
           },
           asOf,
         );
-        if (!statusMatches(status, filters)) continue;
-        item = fromRow(row, status, asOf);
+        if (statusMatches(status, filters)) items.push(fromRow(row, status, asOf));
       } else {
-        const summary = this.projectRow(row.subject_id, row.revision, asOf);
-        if (summary === null || !statusMatches(cohortStatusOf(summary), filters)) continue;
-        item = fromSummary(summary);
+        // Its place is kept, so the order stays the rows' order.
+        projected.push({ at: items.length, subjectId: row.subject_id, revision: row.revision });
+        items.push(null);
       }
-      if (item !== null) items.push(item);
     }
-    return { asOf, items };
+    for (let i = 0; i < projected.length; i += READS_AT_ONCE) {
+      await Promise.all(
+        projected.slice(i, i + READS_AT_ONCE).map(async ({ at, subjectId, revision }) => {
+          const summary = await this.projectRow(subjectId, revision, asOf);
+          if (summary !== null && statusMatches(cohortStatusOf(summary), filters)) items[at] = fromSummary(summary);
+        }),
+      );
+    }
+    return { asOf, items: items.filter((item): item is T => item !== null) };
   }
 
   /** Whole summaries of the cohort as of the date (exports): parses each row's stored summary. */
-  cohort(filters: PatientFilterQuery): { asOf: string; patients: PatientSummary[] };
-  cohort(filters: PatientFilterQuery, options: { withAdverseEvents: true }): { asOf: string; patients: PatientSummaryWithAes[] };
-  cohort(filters: PatientFilterQuery, options: { withAdverseEvents?: boolean } = {}): { asOf: string; patients: PatientSummary[] } {
+  cohort(filters: PatientFilterQuery): Promise<{ asOf: string; patients: PatientSummary[] }>;
+  cohort(filters: PatientFilterQuery, options: { withAdverseEvents: true }): Promise<{ asOf: string; patients: PatientSummaryWithAes[] }>;
+  async cohort(filters: PatientFilterQuery, options: { withAdverseEvents?: boolean } = {}): Promise<{ asOf: string; patients: PatientSummary[] }> {
     const withAes = options.withAdverseEvents === true;
     const date = filters.asOf ?? this.today();
-    const { asOf, items } = this.cohortRows<PatientSummary>(
+    const { asOf, items } = await this.cohortRows<PatientSummary>(
       { ...filters, asOf: date },
       (row) => this.storedSummary(row.subject_id, date, withAes),
       (summary) => summary,
@@ -110,7 +117,7 @@ export class PatientsService {
     return { asOf, patients: items };
   }
 
-  list(query: PatientListQuery) {
+  async list(query: PatientListQuery) {
     interface Candidate {
       readonly subjectId: string;
       readonly enrolledOn: string;
@@ -118,7 +125,7 @@ export class PatientsService {
       readonly summary: () => PatientSummary;
     }
     const date = query.asOf ?? this.today();
-    const { asOf, items: candidates } = this.cohortRows<Candidate>(
+    const { asOf, items: candidates } = await this.cohortRows<Candidate>(
       { ...query, asOf: date },
       (row) => ({
         subjectId: row.subject_id as string,
@@ -154,9 +161,10 @@ export class PatientsService {
     return withAes ? { ...summary, adverseEvents: JSON.parse(stored.aes) as AeFacts[] } : (summary as PatientSummaryWithAes);
   }
 
-  private projectRow(subjectId: string, revision: number, asOf: string): PatientSummaryWithAes | null {
-    const entries = this.entries.all(subjectId).map((text) => JSON.parse(text) as HistoryEntry);
-    const record = project(subjectId, effectiveHistory(entries), asOf, { revision });
+  /** The patient's summary as of the date over its events up to `revision`, read from its stream. */
+  private async projectRow(subjectId: string, revision: number, asOf: string): Promise<PatientSummaryWithAes | null> {
+    const stored = await this.store.readStream(patientStreamId(subjectId), { maxCount: revision + 1 });
+    const record = project(subjectId, effectiveHistory(stored.map(toHistoryEntry)), asOf, { revision });
     return record === null ? null : { ...summaryOf(record), adverseEvents: aeFactsOf(record) };
   }
 }
