@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, BENCH_KEY, load, startService, stopService } from './service';
+import { load, send, startService, stopService } from './service';
 import { latencySummary, machine, quick, round } from './support';
 
 /** Synthetic enrolment data for load only. */
@@ -25,13 +25,8 @@ function enrolment(): object {
 }
 
 async function post(url: string, body: unknown): Promise<number> {
-  const response = await fetch(BASE + url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await response.arrayBuffer();
-  if (response.status !== 201) throw new Error(`append answered ${response.status}`);
+  const response = await send('POST', url, body);
+  if (response.status !== 201) throw new Error(`append answered ${response.status}: ${response.body.slice(0, 300)}`);
   return response.status;
 }
 
