@@ -6,4 +6,4 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 ENV NODE_ENV=production
 EXPOSE 3000
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=64", "dist/main.js"]

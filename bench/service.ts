@@ -6,6 +6,13 @@ export const BENCH_KEY = 'bench-admin-key-00000000000';
 /** The running service's address; set by startService. */
 export let BASE = '';
 
+/**
+ * The flags `npm start` gives node. A larger young generation: a request allocates tens of
+ * kilobytes of short-lived objects (decoded events, the record, its JSON), and fewer,
+ * emptier scavenges cost less (10-20% more reads per second measured here).
+ */
+const SERVICE_NODE_ARGS = ['--max-semi-space-size=64'];
+
 /** A port nobody listens on now, so two benchmarks on one machine never talk to each other's service. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,7 +33,7 @@ function freePort(): Promise<number> {
 export async function startService(dataDir: string): Promise<ChildProcess> {
   const port = await freePort();
   BASE = `http://127.0.0.1:${port}`;
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...SERVICE_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', 'src/main.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEYS: `admin:${BENCH_KEY}`, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'inherit', 'inherit'],
