@@ -27,9 +27,13 @@ export interface SyntheticPatient {
 const CATEGORIES = ['ACUTE_GVHD', 'CHRONIC_GVHD', 'INFECTION', 'ORGAN_DYSFUNCTION', 'HEMATOLOGICAL_TOXICITY', 'OTHER'] as const;
 const ATTRIBUTIONS = ['UNRELATED', 'UNLIKELY', 'POSSIBLE', 'PROBABLE', 'DEFINITE'] as const;
 
+export function syntheticSubjectId(n: number): string {
+  return `SYN-B${String(n).padStart(7, '0')}`;
+}
+
 export function syntheticPatient(n: number, random: () => number): SyntheticPatient {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  const subjectId = `SYN-B${String(n).padStart(7, '0')}`;
+  const subjectId = syntheticSubjectId(n);
   const events: EventToAppend[] = [];
   const metadata = { source: 'SYNTHETIC-BENCH', actor: { keyId: 'emitter-bench', role: 'emitter' }, schemaVersion: 1 };
   const add = (type: string, occurredOn: string, data: object) => events.push({ eventId: randomUUID(), type, occurredOn, data, metadata });

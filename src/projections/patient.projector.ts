@@ -24,6 +24,7 @@ const CACHE_BUDGET = 200_000;
 /** Streams read at once when folding patients whose events are not held. */
 const READS_AT_ONCE = 64;
 const CHECKPOINT = 'patients';
+const ROW_KEYS = Object.keys(PATIENT_ROW_COLUMNS) as (keyof typeof PATIENT_ROW_COLUMNS)[];
 /** After the subscription fails for good, the first wait before resubscribing; doubled up to the maximum. */
 const FIRST_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -89,9 +90,10 @@ export class PatientProjector implements OnApplicationBootstrap {
       dirty: db.prepare<[number], { subject_id: string; revision: number }>('SELECT subject_id, revision FROM patient WHERE dirty = 1 LIMIT ?'),
       dirtyRevision: db.prepare<[string], number>('SELECT revision FROM patient WHERE subject_id = ? AND dirty = 1').pluck(),
       // A patient touched again while its events were being read stays dirty for the next fold.
+      // Positional parameters, in ROW_KEYS order: binding 30 named ones costs more than the update.
       fold: db.prepare(
-        `UPDATE patient SET dirty = (revision <> @folded), ${Object.entries(PATIENT_ROW_COLUMNS).map(([key, column]) => `${column} = @${key}`).join(', ')}
-         WHERE subject_id = @subjectId`,
+        `UPDATE patient SET ${ROW_KEYS.map((key) => `${PATIENT_ROW_COLUMNS[key]} = ?`).join(', ')}, dirty = (revision <> ?)
+         WHERE subject_id = ?`,
       ),
       saveFacts: db.prepare('INSERT OR REPLACE INTO patient_facts (subject_id, facts, aes) VALUES (?, ?, ?)'),
       clear: db.prepare('DELETE FROM patient'),
@@ -328,9 +330,11 @@ export class PatientProjector implements OnApplicationBootstrap {
   /** Folds the patient's events up to `revision` into its row. */
   private foldOne(subjectId: string, revision: number, entries: readonly HistoryEntry[]): void {
     const upTo = entries.length > revision + 1 ? entries.slice(0, revision + 1) : entries;
-    const { facts, aes, ...columns } = patientRow(subjectId, revision, upTo);
-    this.statements.fold.run({ subjectId, folded: revision, ...columns });
-    this.statements.saveFacts.run(subjectId, facts, aes);
+    const row = patientRow(subjectId, revision, upTo);
+    const values: unknown[] = ROW_KEYS.map((key) => row[key]);
+    values.push(revision, subjectId);
+    this.statements.fold.run(values);
+    this.statements.saveFacts.run(subjectId, row.facts, row.aes);
   }
 
   private foldFailed(error: unknown): void {

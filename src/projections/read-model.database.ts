@@ -68,6 +68,7 @@ export function openReadModelDatabase(dataDir: string | null): Database.Database
   // projector then replays from the checkpoint. NORMAL is enough for a cache.
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -65536');
+  db.pragma('wal_autocheckpoint = 16384');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) throw new Error(`read model schema ${version} is newer than this build knows (${MIGRATIONS.length}); delete ${READ_MODEL_FILE} to rebuild it`);
   db.transaction(() => {
