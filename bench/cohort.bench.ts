@@ -101,7 +101,8 @@ export async function benchCohort() {
     const child = await startService(dataDir);
     try {
       const ids = Array.from({ length: count }, (_, n) => syntheticSubjectId(n));
-      await load(10, 20, (c, i) => getJson(`/v1/patients/${ids[(c * 7919 + i * 104729) % ids.length]}?asOf=${AS_OF}`));
+      // Warm-up, not measured: the JIT, and the first touch of the mapped file's pages.
+      await load(10, quick ? 20 : 200, (c, i) => getJson(`/v1/patients/${ids[(c * 7919 + i * 104729) % ids.length]}?asOf=${AS_OF}`));
       const reads = await load(10, quick ? 100 : 500, (c, i) => getJson(`/v1/patients/${ids[(c * 15485863 + i * 32452843) % ids.length]}?asOf=${AS_OF}`));
       const reports = {
         survivalOS: await timed(`/v1/reports/survival?endpoint=OS&asOf=${AS_OF}`, 5),
