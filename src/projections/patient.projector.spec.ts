@@ -131,6 +131,54 @@ describe('PatientProjector', () => {
     }
   });
 
+  it('folds again later when a patient stream cannot be read back, and then catches up', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const store = await SqliteEventStore.open({ dataDir });
+    const readModelDir = join(dataDir, 'read-model');
+    const [journey] = fc.sample(arbJourney(), { numRuns: 1, seed: 13 });
+    const events = withOwnIds(journey.events, 100);
+    const half = Math.ceil(events.length / 2);
+    let db = openReadModelDatabase(readModelDir);
+    let projector = new PatientProjector(store, db);
+    try {
+      // Given a projector that stopped after the first half of a patient's events, and the rest appended meanwhile
+      projector.onApplicationBootstrap();
+      await appendInterleaved(store, [events.slice(0, half)], [0]);
+      await projector.catchUp();
+      projector.stop();
+      db.close();
+      for (const [i, event] of events.slice(half).entries()) {
+        await store.append(patientStreamId('SYN-P0'), [{ eventId: event.eventId, type: event.type, occurredOn: 'occurredOn' in event ? event.occurredOn : null, data: event.data, metadata: {} }], half + i - 1);
+      }
+
+      // When it starts again and the first read of the patient's stream fails (its early events are not in memory)
+      let failures = 1;
+      const flaky = Object.assign(Object.create(store) as SqliteEventStore, {
+        readStream: (streamId: string, options?: { fromRevision?: number; maxCount?: number }) =>
+          failures-- > 0 ? Promise.reject(new StoreUnavailableError('the event store is gone')) : store.readStream(streamId, options),
+      });
+      db = openReadModelDatabase(readModelDir);
+      projector = new PatientProjector(flaky, db);
+      projector.onApplicationBootstrap();
+      const caughtUp = projector.catchUp();
+      await jest.advanceTimersByTimeAsync(0);
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(await projector.status()).toMatchObject({ state: 'failed', error: 'the event store is gone' });
+      expect(revisions(db)).toEqual([{ subject_id: 'SYN-P0', revision: events.length - 1, dirty: 1 }]);
+
+      // Then after the wait it folds the patient and catches up
+      jest.advanceTimersByTime(1000);
+      await caughtUp;
+      expect(await projector.status()).toMatchObject({ state: 'running', caughtUp: true });
+      expect(revisions(db)).toEqual([{ subject_id: 'SYN-P0', revision: events.length - 1, dirty: 0 }]);
+    } finally {
+      projector.stop();
+      jest.useRealTimers();
+      db.close();
+      await store.close();
+    }
+  });
+
   it('resubscribes from its checkpoint after the subscription fails for good', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     const store = await SqliteEventStore.open({ dataDir });

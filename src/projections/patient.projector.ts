@@ -63,6 +63,7 @@ export class PatientProjector implements OnApplicationBootstrap {
   private catchUpTarget: number | null = null;
   private live = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private foldRetryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = FIRST_RETRY_DELAY_MS;
   private goingLive = false;
   private foldRun: Promise<void> | null = null;
@@ -152,7 +153,9 @@ export class PatientProjector implements OnApplicationBootstrap {
   stop(): void {
     this.generation++;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.foldRetryTimer !== null) clearTimeout(this.foldRetryTimer);
     this.retryTimer = null;
+    this.foldRetryTimer = null;
     this.subscription?.unsubscribe();
     this.subscription = null;
     this.live = false;
@@ -261,7 +264,7 @@ export class PatientProjector implements OnApplicationBootstrap {
         this.state = 'running';
         this.requestFolds();
       },
-      (error: unknown) => this.foldFailed(error),
+      (error: unknown) => this.foldFailed(error, generation),
     );
   }
 
@@ -272,8 +275,12 @@ export class PatientProjector implements OnApplicationBootstrap {
       return;
     }
     this.foldRequested = false;
-    this.foldRun = this.foldAllDirty(this.generation)
-      .catch((error: unknown) => this.foldFailed(error))
+    const generation = this.generation;
+    this.foldRun = this.foldAllDirty(generation)
+      .then(() => {
+        this.retryDelayMs = FIRST_RETRY_DELAY_MS;
+      })
+      .catch((error: unknown) => this.foldFailed(error, generation))
       .finally(() => {
         this.foldRun = null;
         if (this.foldRequested && this.live) this.requestFolds();
@@ -337,11 +344,28 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.statements.saveFacts.run(subjectId, row.facts, row.aes);
   }
 
-  private foldFailed(error: unknown): void {
+  /** A stream could not be read back (EventStoreDB away): the patients stay dirty and are folded again after a wait. */
+  private foldFailed(error: unknown, generation: number): void {
+    if (generation !== this.generation) return;
     this.goingLive = false;
     this.state = 'failed';
     this.error = error instanceof Error ? error.message : String(error);
-    this.logger.error({ err: error }, 'folding patients failed; they stay dirty and are folded at the next change or start');
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+    this.logger.error({ err: error, retryInMs: delay }, 'folding patients failed; they stay dirty and are folded again later');
+    if (this.foldRetryTimer !== null) clearTimeout(this.foldRetryTimer);
+    this.foldRetryTimer = setTimeout(() => {
+      this.foldRetryTimer = null;
+      if (generation !== this.generation) return;
+      if (this.live) {
+        this.state = 'running';
+        this.error = undefined;
+        this.requestFolds();
+      } else {
+        this.goLiveIfCaughtUp();
+      }
+    }, delay);
+    this.foldRetryTimer.unref();
   }
 
   private resolveWaiters(position: number): void {
