@@ -28,14 +28,15 @@ function freePort(): Promise<number> {
 /**
  * The service as users run it, in a child process on its embedded store. Polls /health
  * until it answers (a benchmark may wait; tests never do). BENCH_NODE_ARGS passes flags
- * to the service's node, e.g. --cpu-prof to see where the time goes.
+ * to the service's node, e.g. --cpu-prof to see where the time goes; BENCH_LOG_LEVEL=info
+ * makes it log each request with its time inside the service (queueing before it excluded).
  */
 export async function startService(dataDir: string): Promise<ChildProcess> {
   const port = await freePort();
   BASE = `http://127.0.0.1:${port}`;
   const nodeArgs = [...SERVICE_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEYS: `admin:${BENCH_KEY}`, LOG_LEVEL: 'error' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEYS: `admin:${BENCH_KEY}`, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 1200; i++) {
