@@ -127,95 +127,121 @@ class GradeTally {
 
 const CATEGORY_INDEX = Object.fromEntries(AE_CATEGORIES.map((c, i) => [c, i])) as Record<AeCategory, number>;
 
-const categoryTallies = (): Map<AeCategory, GradeTally> => new Map(AE_CATEGORIES.map((c) => [c, new GradeTally()]));
+/** Counts of one period: its denominator, treatment-related AEs by worst grade, and serious AEs. */
+class PeriodTally {
+  denominator = 0;
+  readonly anyCategory = new GradeTally();
+  readonly byCategory = AE_CATEGORIES.map(() => new GradeTally());
+  seriousPatients = 0;
+  seriousEvents = 0;
+  readonly seriousByCategory = AE_CATEGORIES.map(() => ({ patients: 0, events: 0 }));
+}
+
+/**
+ * The AE incidence tables of domain.md section 6, built one patient at a time: a report
+ * over a registry feeds each patient as it is read and keeps none of them, so the
+ * per-patient objects die young instead of filling the heap for the length of a request.
+ */
+export class AeReportTally {
+  private n = 0;
+  private readonly periods = AE_PERIODS.map(() => new PeriodTally());
+  private readonly byStatus = Object.fromEntries(PRIMARY_STATUSES.map((s) => [s, 0])) as Record<PrimaryStatus, number>;
+  private readonly primaryByCategory = AE_CATEGORIES.map(() => new GradeTally());
+  // Per patient and period, by catalogue index: worst related grade, and whether a serious AE was counted. Reused.
+  private readonly worst = new Array<number>(AE_CATEGORIES.length).fill(0);
+  private readonly seen = new Array<boolean>(AE_CATEGORIES.length).fill(false);
+
+  add(record: AeReportPatient): void {
+    this.n++;
+    this.byStatus[record.primaryEndpoint.status]++;
+    if (record.primaryEndpoint.status === 'EVENT') {
+      for (const c of record.primaryEndpoint.byCategory) this.primaryByCategory[CATEGORY_INDEX[c.category]].add(c.worstGrade);
+    }
+    for (let p = 0; p < AE_PERIODS.length; p++) this.addToPeriod(record, AE_PERIODS[p], this.periods[p]);
+  }
+
+  report(asOf: string): AdverseEventReport {
+    const evaluable = this.byStatus.EVENT + this.byStatus.NO_EVENT;
+    return {
+      asOf,
+      n: this.n,
+      treatmentRelated: {
+        definition: TREATMENT_RELATED_DEFINITION,
+        periods: AE_PERIODS.map((period, p) => {
+          const t = this.periods[p];
+          return {
+            period,
+            denominator: { patients: t.denominator, definition: DENOMINATOR_DEFINITIONS[period] },
+            anyCategory: t.anyCategory.row(t.denominator),
+            byCategory: AE_CATEGORIES.map((category, c) => ({ category, ...t.byCategory[c].row(t.denominator) })),
+          };
+        }),
+      },
+      primaryEndpoint: {
+        byStatus: { ...this.byStatus },
+        evaluable,
+        withEvent: this.byStatus.EVENT,
+        incidence: clopperPearson(this.byStatus.EVENT, evaluable),
+        byCategory: AE_CATEGORIES.map((category, c) => ({ category, ...this.primaryByCategory[c].row(evaluable) })),
+      },
+      serious: {
+        periods: AE_PERIODS.map((period, p) => {
+          const t = this.periods[p];
+          return {
+            period,
+            denominator: t.denominator,
+            patients: t.seriousPatients,
+            events: t.seriousEvents,
+            byCategory: AE_CATEGORIES.map((category, c) => ({ category, ...t.seriousByCategory[c] })),
+          };
+        }),
+      },
+    };
+  }
+
+  private addToPeriod(record: AeReportPatient, period: AePeriod, t: PeriodTally): void {
+    if (inDenominator(record, period)) {
+      t.denominator++;
+      // Treatment-related AEs count for patients at risk in the period only.
+      let any = 0;
+      for (const ae of record.adverseEvents) {
+        if (ae.phaseAtOnset !== period || !ae.treatmentRelated) continue;
+        const c = CATEGORY_INDEX[ae.category];
+        if (ae.worstCtcaeGrade > this.worst[c]) this.worst[c] = ae.worstCtcaeGrade;
+        if (ae.worstCtcaeGrade > any) any = ae.worstCtcaeGrade;
+      }
+      if (any > 0) {
+        for (let c = 0; c < this.worst.length; c++) {
+          if (this.worst[c] === 0) continue;
+          t.byCategory[c].add(this.worst[c]);
+          this.worst[c] = 0;
+        }
+        t.anyCategory.add(any);
+      }
+    }
+    // Every serious AE counts, related or not, whatever the denominator.
+    let serious = false;
+    for (const ae of record.adverseEvents) {
+      if (ae.phaseAtOnset !== period || !ae.serious) continue;
+      serious = true;
+      t.seriousEvents++;
+      const c = CATEGORY_INDEX[ae.category];
+      t.seriousByCategory[c].events++;
+      if (!this.seen[c]) {
+        this.seen[c] = true;
+        t.seriousByCategory[c].patients++;
+      }
+    }
+    if (serious) {
+      t.seriousPatients++;
+      this.seen.fill(false);
+    }
+  }
+}
 
 /** The AE incidence tables of domain.md section 6, over an already filtered cohort. */
 export function adverseEventReport(records: readonly AeReportPatient[], asOf: string): AdverseEventReport {
-  return {
-    asOf,
-    n: records.length,
-    treatmentRelated: { definition: TREATMENT_RELATED_DEFINITION, periods: AE_PERIODS.map((period) => periodIncidence(records, period)) },
-    primaryEndpoint: primarySummary(records),
-    serious: { periods: AE_PERIODS.map((period) => seriousCounts(records, period)) },
-  };
-}
-
-function periodIncidence(records: readonly AeReportPatient[], period: AePeriod): PeriodIncidence {
-  let denominator = 0;
-  const anyCategory = new GradeTally();
-  const byCategory = categoryTallies();
-  // Worst grade per category of one patient, by catalogue index: reused, no allocation per patient.
-  const worst = new Array<number>(AE_CATEGORIES.length).fill(0);
-  for (const record of records) {
-    if (!inDenominator(record, period)) continue;
-    denominator++;
-    let any = 0;
-    for (const ae of record.adverseEvents) {
-      if (ae.phaseAtOnset !== period || !ae.treatmentRelated) continue;
-      const c = CATEGORY_INDEX[ae.category];
-      if (ae.worstCtcaeGrade > worst[c]) worst[c] = ae.worstCtcaeGrade;
-      if (ae.worstCtcaeGrade > any) any = ae.worstCtcaeGrade;
-    }
-    if (any === 0) continue;
-    for (let c = 0; c < worst.length; c++) {
-      if (worst[c] === 0) continue;
-      byCategory.get(AE_CATEGORIES[c])!.add(worst[c]);
-      worst[c] = 0;
-    }
-    anyCategory.add(any);
-  }
-  return {
-    period,
-    denominator: { patients: denominator, definition: DENOMINATOR_DEFINITIONS[period] },
-    anyCategory: anyCategory.row(denominator),
-    byCategory: AE_CATEGORIES.map((category) => ({ category, ...byCategory.get(category)!.row(denominator) })),
-  };
-}
-
-function primarySummary(records: readonly AeReportPatient[]): AdverseEventReport['primaryEndpoint'] {
-  const byStatus = Object.fromEntries(PRIMARY_STATUSES.map((s) => [s, 0])) as Record<PrimaryStatus, number>;
-  const byCategory = categoryTallies();
-  for (const record of records) {
-    byStatus[record.primaryEndpoint.status]++;
-    if (record.primaryEndpoint.status !== 'EVENT') continue;
-    for (const c of record.primaryEndpoint.byCategory) byCategory.get(c.category)!.add(c.worstGrade);
-  }
-  const evaluable = byStatus.EVENT + byStatus.NO_EVENT;
-  return {
-    byStatus,
-    evaluable,
-    withEvent: byStatus.EVENT,
-    incidence: clopperPearson(byStatus.EVENT, evaluable),
-    byCategory: AE_CATEGORIES.map((category) => ({ category, ...byCategory.get(category)!.row(evaluable) })),
-  };
-}
-
-function seriousCounts(records: readonly AeReportPatient[], period: AePeriod): AdverseEventReport['serious']['periods'][number] {
-  let denominator = 0;
-  let patients = 0;
-  let events = 0;
-  const byCategory = new Map<AeCategory, { patients: number; events: number }>(AE_CATEGORIES.map((c) => [c, { patients: 0, events: 0 }]));
-  // Which categories this patient was already counted in, by catalogue index, reset per patient.
-  const seen = new Array<boolean>(AE_CATEGORIES.length).fill(false);
-  for (const record of records) {
-    if (inDenominator(record, period)) denominator++;
-    let any = false;
-    for (const ae of record.adverseEvents) {
-      if (ae.phaseAtOnset !== period || !ae.serious) continue;
-      any = true;
-      events++;
-      const tally = byCategory.get(ae.category)!;
-      tally.events++;
-      const c = CATEGORY_INDEX[ae.category];
-      if (!seen[c]) {
-        seen[c] = true;
-        tally.patients++;
-      }
-    }
-    if (any) {
-      patients++;
-      seen.fill(false);
-    }
-  }
-  return { period, denominator, patients, events, byCategory: AE_CATEGORIES.map((category) => ({ category, ...byCategory.get(category)! })) };
+  const tally = new AeReportTally();
+  for (const record of records) tally.add(record);
+  return tally.report(asOf);
 }

@@ -5,7 +5,7 @@ import type { AeCategory } from '../domain/events/clinical-event';
 import type { AePeriod, PrimaryStatus } from '../domain/projection/patient-record';
 import type { CompetingCause, CompetingRiskObservation, SurvivalObservation } from '../domain/statistics';
 import type { PatientTableRow } from '../projections/cohort-index';
-import { adverseEventReport, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
+import { AeReportTally, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
 import { buildAdtte } from './adtte';
 import { toCsv, type Dataset } from './csv';
 import type { AdtteExportQuery, AeExportQuery, CohortReportQuery, ExportFormat, SurvivalReportQuery } from './report-query.dto';
@@ -62,13 +62,21 @@ export class ReportsService {
     return cumulativeIncidenceReportOf(items, origin, asOf);
   }
 
+  /** Feeds each patient to the tally as it is read; none is kept (a registry's worth would fill the heap). */
   async adverseEvents(query: PatientFilterQuery): Promise<AdverseEventReport> {
-    const { asOf, items } = await this.patients.cohortRows<AeReportPatient>(
+    const tally = new AeReportTally();
+    const { asOf } = await this.patients.cohortRows<never>(
       filtersOf(query),
-      (row, status, date) => aeReportPatientOf(row, status.primaryStatus, date),
-      (summary) => summary,
+      (row, status, date) => {
+        tally.add(aeReportPatientOf(row, status.primaryStatus, date));
+        return null;
+      },
+      (summary) => {
+        tally.add(summary);
+        return null;
+      },
     );
-    return adverseEventReport(items, asOf);
+    return tally.report(asOf);
   }
 
   async adtte(query: AdtteExportQuery): Promise<ExportFile> {
@@ -112,19 +120,24 @@ function adverseEventsOf(row: PatientTableRow): AeReportPatient['adverseEvents']
 /** A patient for the AE tables from its row: the AE tuples, and the primary endpoint's categories derived from them. */
 function aeReportPatientOf(row: PatientTableRow, primaryStatus: PrimaryStatus, asOf: string): AeReportPatient {
   const adverseEvents = adverseEventsOf(row);
-  const worst = new Map<AeCategory, number>();
-  if (primaryStatus === 'EVENT') {
-    for (const ae of adverseEvents) {
-      if (ae.phaseAtOnset === 'DAY100_WINDOW' && ae.treatmentRelated) worst.set(ae.category, Math.max(worst.get(ae.category) ?? 0, ae.worstCtcaeGrade));
-    }
-  }
   return {
     asOf,
     day0: row.day0 as string | null,
     offStudy: row.off_study_on === null ? null : { date: row.off_study_on as string },
-    primaryEndpoint: { status: primaryStatus, byCategory: [...worst].map(([category, worstGrade]) => ({ category, worstGrade })) },
+    primaryEndpoint: { status: primaryStatus, byCategory: primaryStatus === 'EVENT' ? primaryCategoriesOf(adverseEvents) : NO_CATEGORIES },
     adverseEvents,
   };
+}
+
+const NO_CATEGORIES: AeReportPatient['primaryEndpoint']['byCategory'] = Object.freeze([]);
+
+/** Worst grade per category of the treatment-related AEs of the window: what makes the primary endpoint an EVENT. */
+function primaryCategoriesOf(adverseEvents: AeReportPatient['adverseEvents']): AeReportPatient['primaryEndpoint']['byCategory'] {
+  const worst = new Map<AeCategory, number>();
+  for (const ae of adverseEvents) {
+    if (ae.phaseAtOnset === 'DAY100_WINDOW' && ae.treatmentRelated) worst.set(ae.category, Math.max(worst.get(ae.category) ?? 0, ae.worstCtcaeGrade));
+  }
+  return [...worst].map(([category, worstGrade]) => ({ category, worstGrade }));
 }
 
 /** Only the patient filters go to the cohort query (not origin, endpoint or format). */
