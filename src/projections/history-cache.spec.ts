@@ -45,6 +45,19 @@ describe('HistoryCache', () => {
     expect(revisions(cache, 'C')).toEqual([0, 1]);
   });
 
+  it('lets the least recently touched patients go at once when its budget shrinks', () => {
+    const cache = new HistoryCache(10);
+    cache.add('A', entry(0));
+    cache.add('B', entry(0));
+    cache.add('B', entry(1));
+    cache.add('C', entry(0));
+
+    cache.resize(3);
+
+    expect([cache.get('A'), revisions(cache, 'B'), revisions(cache, 'C')]).toEqual([undefined, [0, 1], [0]]);
+    expect(cache.size).toBe(3);
+  });
+
   it('takes a whole history read from the store in place of what it held', () => {
     const cache = new HistoryCache(10);
     cache.add('A', entry(0));

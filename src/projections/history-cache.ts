@@ -11,7 +11,13 @@ export class HistoryCache {
   private readonly byPatient = new Map<string, HistoryEntry[]>();
   private held = 0;
 
-  constructor(readonly budget: number) {}
+  constructor(private budget: number) {}
+
+  /** Changes the budget; patients beyond a smaller one leave at once, least recently touched first. */
+  resize(budget: number): void {
+    this.budget = budget;
+    this.evict(this.overflow());
+  }
 
   get size(): number {
     return this.held;

@@ -11,7 +11,7 @@ export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 
 export interface ProjectorOptions {
-  /** Events held in memory for folding; 200,000 unless given. */
+  /** Events held in memory for folding, catching up and live alike; 200,000 and 20,000 unless given. */
   readonly cacheBudget?: number;
 }
 
@@ -19,8 +19,14 @@ export interface ProjectorOptions {
 const FLUSH_AT = 5000;
 /** Patients folded in one transaction at most, so a long catch-up never blocks the loop for long. */
 const FOLD_AT = 2000;
-/** Events of recent patients held in memory for folding (a few hundred bytes each). */
-const CACHE_BUDGET = 200_000;
+/**
+ * Events of recent patients held in memory for folding (a few hundred bytes each): many
+ * while catching up, when every patient's events pass through; fewer once live, where
+ * the recently active patients are what the next events touch, and a large heap held for
+ * good would only make every full garbage collection of the service longer.
+ */
+const CATCH_UP_CACHE_BUDGET = 200_000;
+const LIVE_CACHE_BUDGET = 20_000;
 /** Streams read at once when folding patients whose events are not held. */
 const READS_AT_ONCE = 64;
 const CHECKPOINT = 'patients';
@@ -72,6 +78,8 @@ export class PatientProjector implements OnApplicationBootstrap {
   private generation = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
   private readonly cache: HistoryCache;
+  private readonly catchUpCacheBudget: number;
+  private readonly liveCacheBudget: number;
   private readonly statements;
   /** The subjects whose rows a commit changed, or 'reset' when every row was dropped (rebuild). */
   readonly changes = new Subject<readonly string[] | 'reset'>();
@@ -81,7 +89,9 @@ export class PatientProjector implements OnApplicationBootstrap {
     @Inject(READ_MODEL_DB) private readonly db: Database.Database,
     @Optional() @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions | null = null,
   ) {
-    this.cache = new HistoryCache(options?.cacheBudget ?? CACHE_BUDGET);
+    this.catchUpCacheBudget = options?.cacheBudget ?? CATCH_UP_CACHE_BUDGET;
+    this.liveCacheBudget = options?.cacheBudget ?? LIVE_CACHE_BUDGET;
+    this.cache = new HistoryCache(this.catchUpCacheBudget);
     this.statements = {
       checkpoint: db.prepare<[string], { position: number | null }>('SELECT position FROM checkpoint WHERE name = ?'),
       saveCheckpoint: db.prepare('INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
@@ -168,6 +178,7 @@ export class PatientProjector implements OnApplicationBootstrap {
 
   private start(state: 'catching-up' | 'rebuilding' = 'catching-up'): void {
     const generation = ++this.generation;
+    this.cache.resize(this.catchUpCacheBudget);
     this.state = state;
     this.error = undefined;
     this.live = false;
@@ -282,6 +293,7 @@ export class PatientProjector implements OnApplicationBootstrap {
         this.live = true;
         this.retryDelayMs = FIRST_RETRY_DELAY_MS;
         this.state = 'running';
+        this.cache.resize(this.liveCacheBudget);
         this.requestFolds();
       },
       (error: unknown) => this.foldFailed(error, generation),
