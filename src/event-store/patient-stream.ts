@@ -1,6 +1,6 @@
 import type { Actor, EventMetadata, EventType, RecordedEvent } from '../domain/events/clinical-event';
 import type { HistoryEntry } from '../domain/history/effective-history';
-import type { StoredEvent } from './event-store.port';
+import type { EventStore, StoredEvent } from './event-store.port';
 
 /** Every patient is one stream; the prefix lets a shared store filter this service's streams. */
 export const PATIENT_STREAM_PREFIX = 'patient-';
@@ -74,4 +74,27 @@ export function toHistoryEntry(stored: StoredEvent): HistoryEntry {
     revision: stored.revision,
     recordedAt: stored.recordedAt,
   };
+}
+
+/** Streams read at once when many patients' histories are needed (a fold run, a list over a past date). */
+const READS_AT_ONCE = 64;
+
+/**
+ * Each patient's effective-history entries up to its revision, read from its stream,
+ * READS_AT_ONCE streams at a time so a registry-sized request neither reads one by one
+ * nor opens a hundred thousand reads at once.
+ */
+export async function readHistories(
+  store: EventStore,
+  patients: readonly { readonly subjectId: string; readonly revision: number }[],
+  each: (subjectId: string, entries: HistoryEntry[], index: number) => void,
+): Promise<void> {
+  for (let i = 0; i < patients.length; i += READS_AT_ONCE) {
+    await Promise.all(
+      patients.slice(i, i + READS_AT_ONCE).map(async ({ subjectId, revision }, k) => {
+        const stored = await store.readStream(patientStreamId(subjectId), { maxCount: revision + 1 });
+        each(subjectId, stored.map(toHistoryEntry), i + k);
+      }),
+    );
+  }
 }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { Subject, type Subscription } from 'rxjs';
 import type { HistoryEntry } from '../domain/history/effective-history';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../event-store/event-store.port';
-import { patientStreamId, subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
+import { readHistories, subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
 import { HistoryCache } from './history-cache';
 import { PATIENT_ROW_COLUMNS, patientRow } from './patient-row';
 
@@ -27,8 +27,6 @@ const FOLD_AT = 2000;
  */
 const CATCH_UP_CACHE_BUDGET = 200_000;
 const LIVE_CACHE_BUDGET = 20_000;
-/** Streams read at once when folding patients whose events are not held. */
-const READS_AT_ONCE = 64;
 const CHECKPOINT = 'patients';
 const ROW_KEYS = Object.keys(PATIENT_ROW_COLUMNS) as (keyof typeof PATIENT_ROW_COLUMNS)[];
 /** After the subscription fails for good, the first wait before resubscribing; doubled up to the maximum. */
@@ -348,21 +346,16 @@ export class PatientProjector implements OnApplicationBootstrap {
   /** Each patient's events up to its revision: held ones, else read back from its stream (and then held). */
   private async histories(dirty: readonly { subject_id: string; revision: number }[]): Promise<Map<string, readonly HistoryEntry[]>> {
     const out = new Map<string, readonly HistoryEntry[]>();
-    const missing: { subject_id: string; revision: number }[] = [];
-    for (const d of dirty) {
-      const held = this.cache.get(d.subject_id);
-      if (held !== undefined && held.length > d.revision) out.set(d.subject_id, held);
-      else missing.push(d);
+    const missing: { subjectId: string; revision: number }[] = [];
+    for (const { subject_id: subjectId, revision } of dirty) {
+      const held = this.cache.get(subjectId);
+      if (held !== undefined && held.length > revision) out.set(subjectId, held);
+      else missing.push({ subjectId, revision });
     }
-    for (let i = 0; i < missing.length; i += READS_AT_ONCE) {
-      await Promise.all(
-        missing.slice(i, i + READS_AT_ONCE).map(async ({ subject_id: subjectId, revision }) => {
-          const entries = (await this.store.readStream(patientStreamId(subjectId), { maxCount: revision + 1 })).map(toHistoryEntry);
-          out.set(subjectId, entries);
-          this.cache.put(subjectId, entries);
-        }),
-      );
-    }
+    await readHistories(this.store, missing, (subjectId, entries) => {
+      out.set(subjectId, entries);
+      this.cache.put(subjectId, entries);
+    });
     return out;
   }
 

@@ -3,18 +3,15 @@ import type Database from 'better-sqlite3';
 import { CLOCK, type Clock } from '../../common/clock/clock';
 import { ProblemError } from '../../common/problem/problem';
 import { utcDateOf } from '../../domain/calendar/clinical-date';
-import { effectiveHistory } from '../../domain/history/effective-history';
+import { effectiveHistory, type HistoryEntry } from '../../domain/history/effective-history';
 import type { PatientRecord } from '../../domain/projection/patient-record';
 import { cohortStatusAsOf, cohortStatusOf, type CohortStatus } from '../../domain/projection/cohort-status';
 import { advanceSummary, aeFactsOf, summaryOf, type AeFacts, type PatientSummary, type PatientSummaryWithAes } from '../../domain/projection/patient-summary';
 import { project } from '../../domain/projection/project';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
-import { patientStreamId, toHistoryEntry } from '../../event-store/patient-stream';
+import { patientStreamId, readHistories, toHistoryEntry } from '../../event-store/patient-stream';
 import { CohortIndex, type PatientTableRow } from '../../projections/cohort-index';
 import { READ_MODEL_DB } from '../../projections/patient.projector';
-/** Streams read at once when a list or report projects patients its rows cannot answer for. */
-const READS_AT_ONCE = 64;
-
 import { unknownPatient } from '../events/patient-events.service';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
 
@@ -92,14 +89,10 @@ export class PatientsService {
         items.push(null);
       }
     }
-    for (let i = 0; i < projected.length; i += READS_AT_ONCE) {
-      await Promise.all(
-        projected.slice(i, i + READS_AT_ONCE).map(async ({ at, subjectId, revision }) => {
-          const summary = await this.projectRow(subjectId, revision, asOf);
-          if (summary !== null && statusMatches(cohortStatusOf(summary), filters)) items[at] = fromSummary(summary);
-        }),
-      );
-    }
+    await readHistories(this.store, projected, (subjectId, entries, k) => {
+      const summary = summaryAsOf(subjectId, entries, asOf, projected[k].revision);
+      if (summary !== null && statusMatches(cohortStatusOf(summary), filters)) items[projected[k].at] = fromSummary(summary);
+    });
     return { asOf, items: items.filter((item): item is T => item !== null) };
   }
 
@@ -160,13 +153,12 @@ export class PatientsService {
     const summary = advanceSummary(JSON.parse(stored.facts) as PatientSummary, asOf);
     return withAes ? { ...summary, adverseEvents: JSON.parse(stored.aes) as AeFacts[] } : (summary as PatientSummaryWithAes);
   }
+}
 
-  /** The patient's summary as of the date over its events up to `revision`, read from its stream. */
-  private async projectRow(subjectId: string, revision: number, asOf: string): Promise<PatientSummaryWithAes | null> {
-    const stored = await this.store.readStream(patientStreamId(subjectId), { maxCount: revision + 1 });
-    const record = project(subjectId, effectiveHistory(stored.map(toHistoryEntry)), asOf, { revision });
-    return record === null ? null : { ...summaryOf(record), adverseEvents: aeFactsOf(record) };
-  }
+/** The patient's summary, with its AEs, as of the date over the given events. */
+function summaryAsOf(subjectId: string, entries: readonly HistoryEntry[], asOf: string, revision: number): PatientSummaryWithAes | null {
+  const record = project(subjectId, effectiveHistory(entries), asOf, { revision });
+  return record === null ? null : { ...summaryOf(record), adverseEvents: aeFactsOf(record) };
 }
 
 function withoutAes({ adverseEvents: _aes, ...summary }: PatientSummaryWithAes): PatientSummary {
