@@ -147,6 +147,101 @@ describe('SqliteEventStore', () => {
     });
   });
 
+  describe('durability', () => {
+    /** A disk whose flushes end when the test says so. */
+    function heldDisk() {
+      const flushes: Array<(error: Error | null) => void> = [];
+      return { flushes, syncFile: (_fd: number, done: (error: Error | null) => void) => void flushes.push(done) };
+    }
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    function track<T>(promise: Promise<T>) {
+      const state: { settled: 'no' | 'resolved' | 'rejected'; value?: T; error?: unknown } = { settled: 'no' };
+      promise.then((value) => Object.assign(state, { settled: 'resolved', value }), (error) => Object.assign(state, { settled: 'rejected', error }));
+      return state;
+    }
+
+    it('acknowledges an append only after a WAL flush that began after its commit, and shows it to no reader before', async () => {
+      const disk = heldDisk();
+      const held = await reopenWith({ syncFile: disk.syncFile, pageSize: 2 });
+      const seen: string[] = [];
+      const subscription = held.subscribeToAll().subscribe((e) => seen.push(e.streamId));
+
+      // Given an append committed to the WAL whose flush has not ended
+      const first = track(held.append('first', [event()], 'no_stream'));
+      await turn();
+      expect(disk.flushes).toHaveLength(1);
+      // and a second one committed while that flush runs
+      const second = track(held.append('second', [event()], 'no_stream'));
+      await turn();
+      const readingFirst = track(held.readStream('first'));
+      await turn();
+
+      // Then neither is acknowledged or visible, and the second waits for a flush of its own
+      expect([first.settled, second.settled, readingFirst.settled]).toEqual(['no', 'no', 'no']);
+      expect(disk.flushes).toHaveLength(1);
+      expect(await held.headPosition()).toBeNull();
+      expect((await held.readAll({ maxCount: 10 })).events).toEqual([]);
+      expect(seen).toEqual([]);
+      expect(held.stats()).toMatchObject({ transactions: 2, appends: 0, flushes: 0 });
+
+      // When the first flush ends
+      disk.flushes[0](null);
+      await turn();
+      await turn();
+
+      // Then only the first append is acknowledged and seen, and the second's flush begins
+      expect([first.settled, second.settled, readingFirst.settled]).toEqual(['resolved', 'no', 'resolved']);
+      expect(readingFirst.value).toHaveLength(1);
+      expect((await held.readAll({ maxCount: 10 })).events.map((e) => e.streamId)).toEqual(['first']);
+      expect(seen).toEqual(['first']);
+      expect(disk.flushes).toHaveLength(2);
+
+      disk.flushes[1](null);
+      await turn();
+      await turn();
+      expect(second.settled).toBe('resolved');
+      expect(await held.headPosition()).toBe((second.value as AppendResult).events[0].position);
+      expect(seen).toEqual(['first', 'second']);
+      expect(held.stats()).toMatchObject({ transactions: 2, appends: 2, flushes: 2 });
+      subscription.unsubscribe();
+    });
+
+    it('lets readers of other streams through while a flush runs', async () => {
+      const disk = heldDisk();
+      const held = await reopenWith({ syncFile: disk.syncFile });
+      const done = track(held.append('a', [event()], 'no_stream'));
+      await turn();
+      disk.flushes[0](null);
+      await turn();
+      expect(done.settled).toBe('resolved');
+
+      void held.append('b', [event()], 'no_stream');
+      await turn();
+
+      expect(await held.readStream('a')).toHaveLength(1);
+      disk.flushes[1](null);
+    });
+
+    it('after a failed flush rejects the appends that waited for it and refuses every call until reopened', async () => {
+      const disk = heldDisk();
+      const failing = await reopenWith({ syncFile: disk.syncFile, logger: pino({ level: 'silent' }) });
+      const subscriptionError = new Promise<unknown>((resolve) => failing.subscribeToAll().subscribe({ error: resolve }));
+      const waiting = failing.append('s', [event()], 'no_stream');
+      await turn();
+      const reader = failing.readStream('s');
+
+      disk.flushes[0](new Error('EIO: i/o error, fdatasync'));
+
+      await expect(waiting).rejects.toThrow(/could not flush its log to disk and must be restarted: EIO/);
+      await expect(reader).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(await subscriptionError).toBeInstanceOf(StoreUnavailableError);
+      for (const call of [() => failing.ping(), () => failing.headPosition(), () => failing.readAll({ maxCount: 1 }), () => failing.append('t', [event()], 'any')]) {
+        await expect(call()).rejects.toBeInstanceOf(StoreUnavailableError);
+      }
+      expect(disk.flushes).toHaveLength(1);
+    });
+  });
+
   describe('event ids', () => {
     it('refuses an event id already stored in the stream, storing nothing of the batch', async () => {
       const taken = randomUUID();
