@@ -67,7 +67,7 @@ export class PatientsService {
     const { diagnosis, riskGroup } = filters;
     const items: (T | null)[] = [];
     const projected: { readonly at: number; readonly subjectId: string; readonly revision: number }[] = [];
-    for (const row of this.index.inOrder()) {
+    for (const row of await this.index.loaded()) {
       if (row.enrolled_on === null || row.enrolled_on > asOf) continue;
       if ((diagnosis !== undefined && row.diagnosis_type !== diagnosis) || (riskGroup !== undefined && row.risk_group !== riskGroup)) continue;
       if (row.dirty === 0 && row.phase_at_last !== null && row.last_event_on <= asOf) {
