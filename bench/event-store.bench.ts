@@ -158,7 +158,7 @@ export async function benchEventStore(options: EventStoreBenchOptions = {}) {
     const subscription = await catchUpSubscription(store);
     return {
       machine: machine(),
-      durability: 'WAL; every append resolves after an fdatasync of the WAL begun after its commit',
+      durability: 'WAL, synchronous=FULL: every append is fsynced before it resolves',
       dataFileMiB: round(statSync(join(dataDir, EVENTS_FILE)).size / 2 ** 20, 1),
       singleEventAppends: { sequential, concurrent10, concurrent50 },
       batchesOf100: { sequential: batchesSequential, concurrent: batchesConcurrent },

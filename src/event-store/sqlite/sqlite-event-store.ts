@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
 import {
@@ -28,11 +28,6 @@ export interface SqliteEventStoreOptions {
   readonly pageSize?: number;
   /** How long opening waits for another holder of the file before StoreLockedError. Default 0. */
   readonly lockTimeoutMs?: number;
-  /**
-   * How the write-ahead log is flushed to disk before appends are acknowledged: fs.fdatasync
-   * by default. Tests hold it to see what waits for durability.
-   */
-  readonly syncFile?: (fd: number, done: (error: Error | null) => void) => void;
 }
 
 export interface Migration {
@@ -150,7 +145,6 @@ class RevisionConflict extends Error {}
 interface LiveListener {
   wake(): void;
   end(): void;
-  fail(error: Error): void;
 }
 
 /**
@@ -161,16 +155,6 @@ interface LiveListener {
 function isSqliteError(error: unknown): error is Error & { code: string } {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_');
-}
-
-/** Flushes a file to disk now (at open, before anything is read from it). */
-function syncNow(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function matches(expected: ExpectedRevision, actual: number | null): boolean {
@@ -200,27 +184,16 @@ function serialize(event: EventToAppend): SerializedEvent {
 }
 
 /**
- * Event store on one SQLite file (WAL).
+ * Event store on one SQLite file (WAL, synchronous=FULL).
  *
  * Group commit: `append` serializes its events and queues them; the first append of a
  * turn of the event loop schedules a flush with setImmediate, so every append queued
  * until then (all requests read in one I/O phase) goes into ONE `BEGIN IMMEDIATE`
- * transaction. Each append runs in its own savepoint: its expected-revision check and
- * inserts either all stay or all roll back, and a failing append fails alone. If the
- * commit itself fails, every append of the group rejects with StoreUnavailableError and
- * none is stored. SQLite's UNIQUE constraints are the last line of defence against conflicts.
- *
- * Durability: the commit writes the WAL (synchronous=NORMAL), and the WAL is then flushed
- * with fdatasync on libuv's thread pool, so the next group is decided and committed while
- * the disk works instead of the whole process waiting for it (on a slow disk that tripled
- * HTTP appends). An append settles only once a flush that began after its commit has
- * finished: what was acknowledged survives a power cut, as with synchronous=FULL. WAL
- * frames carry cumulative checksums, so recovery never keeps a later commit without the
- * earlier ones. Until its flush ends an event is invisible: readAll, the head and
- * subscriptions stop at the last flushed position, and readStream of a stream with
- * unflushed events waits for the flush, so no reader ever sees an event a power cut could
- * still take back. A failed flush leaves the store failed: nobody can tell what reached
- * the disk, so it refuses everything until restarted (PostgreSQL's lesson from 2018).
+ * transaction and one fsync. Each append runs in its own savepoint: its expected-revision
+ * check and inserts either all stay or all roll back, and a failing append fails alone.
+ * Promises settle only after COMMIT returned; if the commit itself fails, every append of
+ * the group rejects with StoreUnavailableError and none is stored. SQLite's UNIQUE
+ * constraints are the last line of defence against conflicts.
  *
  * Locking: the connection runs in `locking_mode=EXCLUSIVE` and takes its exclusive lock
  * while opening, so a second process (or connection) gets SQLITE_BUSY, mapped to
@@ -232,28 +205,16 @@ export class SqliteEventStore implements EventStore {
   private flushTimer: NodeJS.Immediate | null = null;
   private closed = false;
   private readonly listeners = new Set<LiveListener>();
-  private readonly counters = { transactions: 0, appends: 0, events: 0, flushes: 0 };
-  /** Committed to the WAL, waiting for the next flush to settle. */
-  private unflushed: PendingAppend[] = [];
-  /** Streams with events past `durablePosition`, by their last such position. */
-  private readonly unflushedStreams = new Map<string, number>();
-  private committedPosition: number;
-  private durablePosition: number;
-  private flushing = false;
-  private flushWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  private walFd: number | null = null;
-  private failure: StoreUnavailableError | null = null;
+  private readonly counters = { transactions: 0, appends: 0, events: 0 };
   private readonly statements;
   private readonly commitGroup;
   private readonly appendOne;
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly walFile: string,
     private readonly clock: () => Date,
     private readonly pageSize: number,
     private readonly logger: EventStoreLogger | undefined,
-    private readonly syncFile: (fd: number, done: (error: Error | null) => void) => void,
   ) {
     this.statements = {
       lastRevision: db.prepare<[string], number | null>('SELECT max(revision) FROM events WHERE stream_id = ?').pluck(),
@@ -263,9 +224,7 @@ export class SqliteEventStore implements EventStore {
       readStream: db
         .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
         .raw(),
-      readAll: db
-        .prepare<[number, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`)
-        .raw(),
+      readAll: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       head: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
     };
     // better-sqlite3 turns a transaction called inside another into a savepoint.
@@ -306,7 +265,6 @@ export class SqliteEventStore implements EventStore {
         }
       }
     });
-    this.committedPosition = this.durablePosition = this.statements.head.get() ?? 0;
   }
 
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
@@ -320,8 +278,7 @@ export class SqliteEventStore implements EventStore {
       db.pragma('locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE; COMMIT');
       db.pragma('journal_mode = WAL');
-      // The commit only writes the WAL; `flushWal` makes it durable before anyone hears of it.
-      db.pragma('synchronous = NORMAL');
+      db.pragma('synchronous = FULL');
       db.pragma('journal_size_limit = 67108864');
       // Checkpoint every ~40 MB of WAL rather than 4 MB: an index page rewritten by many
       // commits is copied back to the file once (batches of 100 ran ~15% faster here).
@@ -333,8 +290,6 @@ export class SqliteEventStore implements EventStore {
       // every acknowledged append is still on disk when it starts again.
       db.pragma('mmap_size = 2147483648');
       const { from, to } = migrate(db);
-      // Commits a crashed process left in the WAL unflushed are now visible: flush them first.
-      if (existsSync(`${file}-wal`)) syncNow(`${file}-wal`);
       options.logger?.info({ file, schemaFrom: from, schemaTo: to }, 'event store opened');
     } catch (error) {
       db.close();
@@ -344,11 +299,11 @@ export class SqliteEventStore implements EventStore {
       if (error instanceof EventStoreError) throw error;
       throw new StoreUnavailableError(`cannot open ${file}: ${(error as Error).message}`, { cause: error });
     }
-    return new SqliteEventStore(db, `${file}-wal`, options.clock ?? (() => new Date()), pageSize, options.logger, options.syncFile ?? fdatasync);
+    return new SqliteEventStore(db, options.clock ?? (() => new Date()), pageSize, options.logger);
   }
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    this.assertOpen();
+    if (this.closed) throw new StoreUnavailableError('the event store is closed');
     if (typeof streamId !== 'string' || streamId === '') throw new TypeError('streamId must be a non-empty string');
     checkExpected(expected);
     const rows = events.map(serialize);
@@ -360,8 +315,6 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    while (this.unflushedStreams.has(streamId)) await this.nextFlush();
-    this.assertOpen();
     const limit = options.maxCount ?? -1;
     return this.read(() => this.statements.readStream.all(streamId, options.fromRevision ?? 0, limit).map(toStoredEvent));
   }
@@ -370,7 +323,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     if (!Number.isSafeInteger(options.maxCount) || options.maxCount < 1) throw new RangeError('maxCount must be a positive integer');
     // One row more than asked tells whether the page reached the end, without another query.
-    const rows = this.read(() => this.statements.readAll.all(options.after ?? 0, this.durablePosition, options.maxCount + 1));
+    const rows = this.read(() => this.statements.readAll.all(options.after ?? 0, options.maxCount + 1));
     const isEnd = rows.length <= options.maxCount;
     const count = isEnd ? rows.length : options.maxCount;
     const events = new Array<StoredEvent>(count);
@@ -380,7 +333,7 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<number | null> {
     this.assertOpen();
-    return this.durablePosition === 0 ? null : this.durablePosition;
+    return this.read(() => this.statements.head.get() ?? null);
   }
 
   async ping(): Promise<void> {
@@ -389,8 +342,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Catches up in pages of `pageSize`, then follows the commits of this process as their
-   * flushes end.
+   * Catches up in pages of `pageSize`, then follows the commits of this process.
    *
    * Every step reads the log strictly after the last position emitted, so catch-up and
    * live are the same loop: a commit only wakes it. Reads and commits run on this one
@@ -416,7 +368,7 @@ export class SqliteEventStore implements EventStore {
         if (this.closed) return subscriber.complete();
         let rows: EventRow[];
         try {
-          rows = this.statements.readAll.all(cursor, this.durablePosition, this.pageSize + 1);
+          rows = this.statements.readAll.all(cursor, this.pageSize + 1);
         } catch (error) {
           return subscriber.error(new StoreUnavailableError('the event store cannot be read', { cause: error }));
         }
@@ -429,7 +381,7 @@ export class SqliteEventStore implements EventStore {
         }
         if (rows.length > this.pageSize) schedule();
       };
-      const listener: LiveListener = { wake: schedule, end: () => subscriber.complete(), fail: (error) => subscriber.error(error) };
+      const listener: LiveListener = { wake: schedule, end: () => subscriber.complete() };
       this.listeners.add(listener);
       schedule();
       return () => {
@@ -440,22 +392,20 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /** Commits and flushes the queued appends, then releases the file. Appends after this reject. */
+  /** Commits the queued appends, then releases the file. Appends after this reject. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.flushTimer !== null) clearImmediate(this.flushTimer);
     this.flush();
     this.closed = true;
-    while (this.flushing || this.unflushed.length > 0) await this.nextFlush().catch(() => undefined);
     for (const listener of [...this.listeners]) listener.end();
     this.listeners.clear();
-    if (this.walFd !== null) closeSync(this.walFd);
     this.db.close();
     this.logger?.info({ ...this.counters }, 'event store closed');
   }
 
-  /** Counters since open (how well group commit groups, how many commits a flush covers) and the subscriptions now open. */
-  stats(): { readonly transactions: number; readonly appends: number; readonly events: number; readonly flushes: number; readonly subscriptions: number } {
+  /** Counters since open (how well group commit groups) and the subscriptions now open. */
+  stats(): { readonly transactions: number; readonly appends: number; readonly events: number; readonly subscriptions: number } {
     return { ...this.counters, subscriptions: this.listeners.size };
   }
 
@@ -464,10 +414,6 @@ export class SqliteEventStore implements EventStore {
     const group = this.queue;
     if (group.length === 0) return;
     this.queue = [];
-    if (this.failure) {
-      for (const append of group) append.reject(this.failure);
-      return;
-    }
     try {
       const recordedAt = this.clock().toISOString();
       this.commitGroup.immediate(group, recordedAt);
@@ -478,71 +424,21 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     this.counters.transactions += 1;
+    let committed = false;
     for (const append of group) {
       if (append.result) {
-        const last = append.result.events[append.result.events.length - 1].position;
-        this.committedPosition = Math.max(this.committedPosition, last);
-        this.unflushedStreams.set(append.streamId, last);
-        this.unflushed.push(append);
+        committed = true;
+        this.counters.appends += 1;
+        this.counters.events += append.result.events.length;
+        append.resolve(append.result);
       } else {
         append.reject(append.error);
       }
     }
-    if (this.unflushed.length > 0) this.flushWal();
-  }
-
-  /**
-   * One fdatasync at a time; commits made while it runs wait for the next one, which
-   * therefore covers every commit of its time.
-   */
-  private flushWal(): void {
-    if (this.flushing || this.failure) return;
-    const settling = this.unflushed;
-    const through = this.committedPosition;
-    this.unflushed = [];
-    this.flushing = true;
-    const done = (error: Error | null) => {
-      this.flushing = false;
-      const waiters = this.flushWaiters;
-      this.flushWaiters = [];
-      if (error) return this.fail(error, settling, waiters);
-      this.counters.flushes += 1;
-      this.durablePosition = through;
-      for (const [streamId, position] of this.unflushedStreams) if (position <= through) this.unflushedStreams.delete(streamId);
-      for (const append of settling) {
-        this.counters.appends += 1;
-        this.counters.events += append.result!.events.length;
-        append.resolve(append.result!);
-      }
-      for (const waiter of waiters) waiter.resolve();
-      for (const listener of this.listeners) listener.wake();
-      if (this.unflushed.length > 0) this.flushWal();
-    };
-    try {
-      this.walFd ??= openSync(this.walFile, 'r');
-      this.syncFile(this.walFd, done);
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  private fail(cause: Error, settling: readonly PendingAppend[], waiters: ReadonlyArray<{ reject: (error: unknown) => void }>): void {
-    this.failure = new StoreUnavailableError(`the event store could not flush its log to disk and must be restarted: ${cause.message}`, { cause });
-    this.logger?.error({ err: cause, appends: settling.length + this.unflushed.length }, 'WAL flush failed; refusing all calls until restarted');
-    for (const append of [...settling, ...this.unflushed]) append.reject(this.failure);
-    this.unflushed = [];
-    for (const waiter of waiters) waiter.reject(this.failure);
-    for (const listener of [...this.listeners]) listener.fail(this.failure);
-  }
-
-  /** Settles when the flush now running (or the next one) ends. */
-  private nextFlush(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => this.flushWaiters.push({ resolve, reject }));
+    if (committed) for (const listener of this.listeners) listener.wake();
   }
 
   private assertOpen(): void {
-    if (this.failure) throw this.failure;
     if (this.closed) throw new StoreUnavailableError('the event store is closed');
   }
 
