@@ -2,10 +2,11 @@
  * `npm run bench`: the speed and memory figures of the README, measured on this machine.
  * A benchmark, not a test: it prints figures and the targets they are held against.
  * `npm run bench -- --quick` (or BENCH_QUICK=1) runs smaller sizes as a smoke check.
- * `npm run bench -- store http` runs only the named parts.
+ * `npm run bench -- store http` runs only the named parts (store, http, floor, cohort).
  */
 import { benchCohort } from './cohort.bench';
 import { benchEventStore } from './event-store.bench';
+import { benchHttpFloor } from './http-floor.bench';
 import { benchHttpIngestion } from './http-ingestion.bench';
 import { machine } from './support';
 
@@ -29,6 +30,12 @@ const PARTS: Part[] = [
       ['HTTP single-event appends/s (10 clients)', r.singleEventAppends.newStreams.requestsPerSecond, '>=', 3000],
       ['HTTP single-event append p99 ms', r.singleEventAppends.newStreams.latencyMs.p99, '<', 20],
     ],
+  },
+  {
+    // No target of its own: the ceiling of any route here, for reading the two above and below.
+    name: 'floor',
+    run: benchHttpFloor,
+    targets: () => [],
   },
   {
     name: 'cohort',

@@ -14,7 +14,7 @@ export let BASE = '';
 const SERVICE_NODE_ARGS = ['--max-semi-space-size=64'];
 
 /** A port nobody listens on now, so two benchmarks on one machine never talk to each other's service. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -83,12 +83,13 @@ export async function load(
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
+/** `path` is relative to the service started last, unless it is a whole URL. */
 export function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = { authorization: `Bearer ${BENCH_KEY}` };
   if (payload !== undefined) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const req = request(BASE + path, { method, agent, headers }, (res) => {
+    const req = request(path.startsWith('http://') ? path : BASE + path, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
