@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validateEventBatch } from '../src/api/events/event-validation';
+import { enrolment } from './http-ingestion.bench';
 import { freePort, load, send, startService, stopService } from './service';
 import { latencySummary, machine, quick, round } from './support';
 
@@ -46,6 +48,17 @@ async function measure(perClient: number, call: () => Promise<{ status: number }
   return { ...rest, seconds: round(seconds), latencyMs: latencySummary(latenciesMs) };
 }
 
+/** The edge validation of one body (class-transformer and class-validator), alone, in this process. */
+function validationMicroseconds(makeBody: () => unknown, count: number): number {
+  const bodies = Array.from({ length: count }, () => JSON.parse(JSON.stringify(makeBody())) as unknown);
+  for (const body of bodies.slice(0, count / 5)) validateEventBatch(body);
+  const started = performance.now();
+  for (const body of bodies) {
+    if (!validateEventBatch(body).ok) throw new Error('the synthetic body is invalid');
+  }
+  return round(((performance.now() - started) * 1000) / count, 1);
+}
+
 export async function benchHttpFloor() {
   const perClient = quick ? 200 : 2000;
   const body = { eventId: randomUUID(), type: 'FollowUpRecorded', occurredOn: '2026-02-01', data: {} };
@@ -62,10 +75,15 @@ export async function benchHttpFloor() {
   const dataDir = mkdtempSync(join(tmpdir(), 'timeline-bench-floor-'));
   const child = await startService(dataDir);
   try {
+    const validations = quick ? 1000 : 10_000;
     return {
       machine: machine(),
       clients: 10,
       bareFastify,
+      validationUs: {
+        enrolment: validationMicroseconds(() => ({ eventId: randomUUID(), type: 'PatientEnrolled', occurredOn: '2026-01-05', data: enrolment() }), validations),
+        followUp: validationMicroseconds(() => ({ ...body, eventId: randomUUID() }), validations),
+      },
       service: {
         health: await measure(perClient, () => send('GET', '/health'), 200),
         // Authenticated, one (empty) stream read, a problem+json answer: less than any append does.

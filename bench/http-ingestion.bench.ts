@@ -6,7 +6,7 @@ import { load, send, startService, stopService } from './service';
 import { latencySummary, machine, quick, round } from './support';
 
 /** Synthetic enrolment data for load only. */
-function enrolment(): object {
+export function enrolment(): object {
   return {
     sex: 'FEMALE', ageYears: 40,
     diagnosis: { type: 'AML', status: 'RELAPSED', riskGroup: 'ADVERSE' },
