@@ -1,59 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { startNodeProcess, type NodeProcess } from './node-process';
 
 const ROOT = resolve(__dirname, '../..');
 const SCRIPT = join(ROOT, 'test/support/sqlite-writer.child.ts');
 
-export interface WriterProcess {
-  readonly child: ChildProcess;
-  /** Every stdout line so far. */
-  readonly lines: readonly string[];
-  /** Resolves once `condition` holds over the lines; rejects if the process exits first. */
-  waitUntil(condition: (lines: readonly string[]) => boolean): Promise<void>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type WriterProcess = NodeProcess;
 
 /** Runs test/support/sqlite-writer.child.ts in its own node process. */
 export function startWriterProcess(args: readonly string[]): WriterProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', SCRIPT, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  let stderr = '';
-  let ended = false;
-  const waiters: { condition: (lines: readonly string[]) => boolean; resolve: () => void; reject: (e: Error) => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      if (w.condition(lines)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      } else if (ended) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.reject(new Error(`writer process ended first; stderr: ${stderr.slice(-2000)}`));
-      }
-    }
-  };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-    check();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    child.once('close', (code, signal) => {
-      ended = true;
-      check();
-      done({ code, signal });
-    });
-  });
-  return {
-    child,
-    lines,
-    exited,
-    waitUntil: (condition) =>
-      new Promise<void>((resolve, reject) => {
-        waiters.push({ condition, resolve, reject });
-        check();
-      }),
-  };
+  return startNodeProcess(SCRIPT, args);
 }
