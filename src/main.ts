@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   }
   const app = await createApp({ config, clock: systemClock, keys: new ApiKeyRegistry(entries), logger });
   await app.listen(config.port, config.host);
-  logger.info({ port: config.port, eventStore: config.eventStore, dataDir: config.dataDir }, 'treatment timeline service listening');
+  // The port bound, which PORT=0 leaves to the system.
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.info({ port, eventStore: config.eventStore, dataDir: config.dataDir }, 'treatment timeline service listening');
 }
 
 main().catch((error: unknown) => {

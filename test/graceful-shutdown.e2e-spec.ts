@@ -1,6 +1,5 @@
 import { request } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { patientStreamId } from '../src/event-store/patient-stream';
@@ -11,17 +10,6 @@ import { startNodeProcess, type NodeProcess } from './support/node-process';
 
 /** A synthetic key for this test only. */
 const EMITTER_KEY = 'test-emitter-key-shutdown-01';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** One connection per request, so a request is either answered or refused whole, never cut on a reused socket. */
 function post(port: number, path: string, body: unknown): Promise<number | 'no answer'> {
@@ -56,9 +44,10 @@ describe('service stopped with SIGTERM while appends arrive', () => {
 
   it('keeps every acknowledged append, stores none it refused, and exits on its own', async () => {
     // Given the service running, and 8 clients appending enrolments one after another
-    const port = await freePort();
-    service = startNodeProcess('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEYS: `emitter:${EMITTER_KEY}`, LOG_LEVEL: 'info' });
-    await service.waitUntil((lines) => lines.some((line) => line.includes('"treatment timeline service listening"')));
+    service = startNodeProcess('src/main.ts', [], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEYS: `emitter:${EMITTER_KEY}`, LOG_LEVEL: 'info' });
+    const listening = (lines: readonly string[]) => lines.find((line) => line.includes('"treatment timeline service listening"'));
+    await service.waitUntil((lines) => listening(lines) !== undefined);
+    const port = (JSON.parse(listening(service.lines)!) as { port: number }).port;
     const outcomes: { subjectId: string; eventId: string; answer: number | 'no answer' }[] = [];
     let acknowledged = 0;
     let onAcknowledged = () => {};
