@@ -41,7 +41,12 @@ function sha256(value: string): string {
 export function loadOrCreateKeyFile(dataDir: string): { path: string; entries: ApiKeyEntry[]; created: boolean } {
   const path = join(dataDir, KEYS_FILE);
   if (existsSync(path)) {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new Error(`${path} is not the JSON of API keys (${(error as Error).message}); mend it or delete it to have new ones made`, { cause: error });
+    }
     const entries = ROLES.flatMap((role) => (typeof parsed[role] === 'string' ? [{ role, key: parsed[role] as string }] : []));
     if (entries.length === 0) throw new Error(`${path} holds no API keys; delete it to have new ones made`);
     return { path, entries, created: false };
