@@ -22,26 +22,35 @@ export function parseAsOf(value: string | undefined, name = 'asOf'): string | nu
   return value;
 }
 
-/** An ISO 8601 instant with a zone, normalized to UTC milliseconds so it compares with recordedAt as text. */
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.(\d{1,9}))?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * An ISO 8601 instant with a zone, normalized to UTC milliseconds so it compares with
+ * recordedAt (milliseconds) as text. The date must be a real one (JavaScript would roll
+ * 2026-02-30 over to 2 March), and digits below the millisecond round up: "recorded
+ * before 10:00:00.1239" keeps an event of 10:00:00.123, as "before .124" does.
+ */
 export function parseInstant(value: string | undefined, name = 'recordedBefore'): string | null {
   if (value === undefined || value === '') return null;
-  const parsed = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : null;
-  if (!parsed || Number.isNaN(parsed.getTime())) {
+  const parts = INSTANT.exec(value);
+  if (!parts || !isClinicalDate(parts[1])) {
     throw new ProblemError(400, 'VALIDATION_FAILED', `${name} must be an ISO 8601 instant with a zone, e.g. 2026-03-14T09:30:00Z.`, [
       { path: name, code: 'INVALID_INSTANT', message: `"${value}" is not an ISO 8601 instant with a zone` },
     ]);
   }
-  return parsed.toISOString();
+  const fraction = parts[5] ?? '';
+  const belowMillisecond = /[1-9]/.test(fraction.slice(3)) ? 1 : 0;
+  return new Date(new Date(value).getTime() + belowMillisecond).toISOString();
 }
 
 /** If-Match carries the stream revision the writer last saw: a number, optionally quoted like an ETag. */
 export function parseIfMatch(value: string | undefined): number | null {
   if (value === undefined || value === '') return null;
-  const match = /^"?(\d{1,15})"?$/.exec(value.trim());
+  const match = /^(\d{1,15})$|^"(\d{1,15})"$/.exec(value.trim());
   if (!match) {
     throw new ProblemError(400, 'VALIDATION_FAILED', 'If-Match must be the stream revision last seen, as a number.', [
       { path: 'If-Match', code: 'INVALID', message: `"${value}" is not a revision number` },
     ]);
   }
-  return Number(match[1]);
+  return Number(match[1] ?? match[2]);
 }
