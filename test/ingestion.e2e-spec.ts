@@ -307,6 +307,30 @@ describe('errors and access', () => {
     expect(await stored(subjectId)).toEqual([]);
   });
 
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['a +json type', 'application/vnd.timeline+json'],
+  ])('answers 415 naming the media type for %s, and stores nothing', async (_, contentType) => {
+    const subjectId = newSubject();
+    const body = contentType === 'text/plain' ? JSON.stringify(enrolled('2026-01-05')) : 'eventId=x&type=PatientEnrolled';
+
+    const response = await t.request({ method: 'POST', url: `/v1/patients/${subjectId}/events`, role: 'emitter', headers: { 'content-type': contentType }, rawBody: body });
+
+    expect(response.status).toBe(415);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: expect.stringContaining(contentType) });
+    expect(await stored(subjectId)).toEqual([]);
+  });
+
+  it('takes application/json with parameters, in any case', async () => {
+    for (const contentType of ['application/json; charset=utf-8', 'Application/JSON']) {
+      const subjectId = newSubject();
+      const response = await t.request({ method: 'POST', url: `/v1/patients/${subjectId}/events`, role: 'emitter', headers: { 'content-type': contentType }, rawBody: JSON.stringify(enrolled('2026-01-05')) });
+      expect([contentType, response.status]).toEqual([contentType, 201]);
+    }
+  });
+
   it('serves the OpenAPI document with every event type and an example', async () => {
     const docs = await t.request({ method: 'GET', url: '/docs-json', role: null });
     expect(docs.status).toBe(200);

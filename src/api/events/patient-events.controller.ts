@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@n
 import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthenticatedRequest } from '../../common/auth/roles.guard';
+import { unsupportedMediaType } from '../../common/problem/problem';
 import { parseIfMatch, parseInstant, parseSubjectId } from '../common/request-params';
 import { EVENT_SCHEMA_MODELS, eventBodyExamples, eventBodySchema } from './event-openapi';
 import { PatientEventsService } from './patient-events.service';
@@ -22,6 +23,7 @@ export class PatientEventsController {
   @ApiResponse({ status: 200, description: 'An exact repeat: the original result, nothing stored twice' })
   @ApiResponse({ status: 400, description: 'Malformed body (problem+json with every failing field)' })
   @ApiResponse({ status: 409, description: 'Stale If-Match, or an event id reused with other content' })
+  @ApiResponse({ status: 415, description: 'A body that is not application/json' })
   @ApiResponse({ status: 422, description: 'A clinical rule broken (problem+json with every rule and criterion)' })
   async append(
     @Param('subjectId') subjectId: string,
@@ -30,6 +32,7 @@ export class PatientEventsController {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    requireJson(request.headers['content-type']);
     const outcome = await this.events.append(parseSubjectId(subjectId), body, parseIfMatch(ifMatch), request.caller!);
     void reply.status(outcome.status);
     return outcome.body;
@@ -43,4 +46,15 @@ export class PatientEventsController {
     const events = await this.events.readEvents(parseSubjectId(subjectId), parseInstant(recordedBefore));
     return { subjectId, events };
   }
+}
+
+/**
+ * Events are JSON. Fastify would also hand this route a text/plain body as a string and
+ * a form as an object, which then fail as "invalid fields"; naming the media type says
+ * what is wrong.
+ */
+function requireJson(contentType: string | undefined): void {
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType === 'application/json') return;
+  throw unsupportedMediaType(contentType);
 }

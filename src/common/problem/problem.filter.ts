@@ -7,7 +7,7 @@ import {
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../event-store/event-store.errors';
-import { ProblemError, type ProblemDetailItem } from './problem';
+import { ProblemError, unsupportedMediaType, type ProblemDetailItem } from './problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -32,8 +32,11 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_BODY'],
 };
 
-/** Turns anything thrown into a problem+json body; unknown errors become a bare 500. */
-export function toProblem(error: unknown, instance?: string): { body: ProblemBody; internal: boolean } {
+/**
+ * Turns anything thrown into a problem+json body; unknown errors become a bare 500.
+ * `contentType` is the request's, to name it when its media type is refused.
+ */
+export function toProblem(error: unknown, instance?: string, contentType?: string): { body: ProblemBody; internal: boolean } {
   const make = (status: number, code: string, detail: string, errors?: readonly ProblemDetailItem[], ext: Record<string, unknown> = {}) => ({
     body: {
       type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`,
@@ -61,7 +64,7 @@ export function toProblem(error: unknown, instance?: string): { body: ProblemBod
   if (error instanceof HttpException) {
     // Nest wraps what Fastify refuses before a route runs; its code says more than its status.
     const cause = error.cause as { code?: unknown } | undefined;
-    if (typeof cause?.code === 'string' && FASTIFY_CODES[cause.code]) return toProblem(cause, instance);
+    if (typeof cause?.code === 'string' && FASTIFY_CODES[cause.code]) return toProblem(cause, instance, contentType);
     const status = error.getStatus();
     const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : (STATUS_CODES[status] ?? 'ERROR').toUpperCase().replace(/\W+/g, '_');
     return make(status, code, error.message);
@@ -69,7 +72,12 @@ export function toProblem(error: unknown, instance?: string): { body: ProblemBod
   const fastify = error as { code?: string; statusCode?: number; message?: string };
   if (fastify && typeof fastify.code === 'string' && FASTIFY_CODES[fastify.code]) {
     const [status, code] = FASTIFY_CODES[fastify.code];
-    const detail = code === 'MALFORMED_BODY' ? 'The body is not acceptable JSON (it does not parse, or holds __proto__ or constructor.prototype keys).' : (fastify.message ?? code);
+    const detail =
+      code === 'MALFORMED_BODY'
+        ? 'The body is not acceptable JSON (it does not parse, or holds __proto__ or constructor.prototype keys).'
+        : code === 'UNSUPPORTED_MEDIA_TYPE'
+          ? unsupportedMediaType(contentType).detail
+          : (fastify.message ?? code);
     return make(status, code, detail);
   }
   if (error instanceof SyntaxError || (fastify && fastify.statusCode === 400)) {
@@ -94,7 +102,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const { body, internal } = toProblem(error, request.url);
+    const { body, internal } = toProblem(error, request.url, request.headers['content-type']);
     if (internal) this.logger.error({ err: error, url: request.url, code: body.code }, 'request failed');
     sendProblem(http.getResponse<FastifyReply>(), body);
   }
