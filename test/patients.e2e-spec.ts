@@ -74,6 +74,10 @@ describe('GET /v1/patients', () => {
     const bad = await get('/v1/patients?phase=ASLEEP&limit=0');
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['limit', 'phase']);
+    for (const count of ['limit=0x10', 'limit=1e1', 'limit=%205', 'offset=-1', 'offset=1.5']) {
+      const lenient = await get(`/v1/patients?${count}`);
+      expect([count, lenient.status, lenient.body.errors?.[0]?.path]).toEqual([count, 400, count.split('=')[0]]);
+    }
     expect((await get('/v1/patients', 'emitter')).status).toBe(403);
     expect((await get('/v1/patients', 'auditor')).status).toBe(403);
   });

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, Validate } from 'class-validator';
 import { DIAGNOSIS_TYPES, RISK_GROUPS } from '../../domain/events/clinical-event';
 import { PHASES, PRIMARY_STATUSES, WINDOW_STATUSES } from '../../domain/projection/patient-record';
@@ -8,6 +8,8 @@ import { IsClinicalDateString } from '../common/clinical-date.validator';
 export const SORT_KEYS = ['subjectId', 'enrolledOn', 'day0'] as const;
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+/** Decimal digits only: Number() would also read "0x10" as 16, "1e1" as 10 and " 5" as 5. */
+const toCount = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value);
 
 /** The patient filters, shared by the patient list and every cohort report. */
 export class PatientFilterQuery {
@@ -67,7 +69,7 @@ export class PatientListQuery extends PatientFilterQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toCount)
   @IsInt()
   @Min(1)
   @Max(500)
@@ -75,7 +77,7 @@ export class PatientListQuery extends PatientFilterQuery {
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toCount)
   @IsInt()
   @Min(0)
   offset?: number;
