@@ -45,9 +45,9 @@ describe('request parameters', () => {
       expect(problemOf(() => parseInstant(value))).toEqual({ status: 400, code: 'VALIDATION_FAILED', path: 'recordedBefore' });
     });
 
-    it('treats an absent or empty value as no bound', () => {
+    it('treats an absent value as no bound, and refuses an empty one', () => {
       expect(parseInstant(undefined)).toBeNull();
-      expect(parseInstant('')).toBeNull();
+      expect(problemOf(() => parseInstant(''))).toEqual({ status: 400, code: 'VALIDATION_FAILED', path: 'recordedBefore' });
     });
   });
 
@@ -69,6 +69,7 @@ describe('request parameters', () => {
   it('takes asOf only as a real calendar date, and subject ids only of the documented shape', () => {
     expect(parseAsOf('2028-02-29')).toBe('2028-02-29');
     expect(parseAsOf(undefined)).toBeNull();
+    expect(problemOf(() => parseAsOf(''))).toEqual({ status: 400, code: 'VALIDATION_FAILED', path: 'asOf' });
     expect(problemOf(() => parseAsOf('2027-02-29'))).toEqual({ status: 400, code: 'VALIDATION_FAILED', path: 'asOf' });
     expect(parseSubjectId('SYN-001')).toBe('SYN-001');
     for (const bad of ['', '-SYN', 'SYN 001', 'x'.repeat(65), '../etc']) {

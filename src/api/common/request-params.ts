@@ -12,8 +12,9 @@ export function parseSubjectId(value: string): string {
   return value;
 }
 
+/** Absent is "today"; present but empty is refused, as the list's DTO refuses it: a client that meant a date sent none. */
 export function parseAsOf(value: string | undefined, name = 'asOf'): string | null {
-  if (value === undefined || value === '') return null;
+  if (value === undefined) return null;
   if (!isClinicalDate(value)) {
     throw new ProblemError(400, 'VALIDATION_FAILED', `${name} must be a real calendar date YYYY-MM-DD.`, [
       { path: name, code: 'INVALID_DATE', message: `"${value}" is not a calendar date YYYY-MM-DD` },
@@ -31,7 +32,7 @@ const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\
  * before 10:00:00.1239" keeps an event of 10:00:00.123, as "before .124" does.
  */
 export function parseInstant(value: string | undefined, name = 'recordedBefore'): string | null {
-  if (value === undefined || value === '') return null;
+  if (value === undefined) return null;
   const parts = INSTANT.exec(value);
   if (!parts || !isClinicalDate(parts[1])) {
     throw new ProblemError(400, 'VALIDATION_FAILED', `${name} must be an ISO 8601 instant with a zone, e.g. 2026-03-14T09:30:00Z.`, [
