@@ -100,6 +100,20 @@ describe('EventStoreDbEventStore over the wire', () => {
   });
 
   describe('mapping the envelope', () => {
+    it('never stamps an append earlier than one before it, when the clock is stepped back', async () => {
+      const readings = ['2026-06-02T10:00:00.500Z', '2026-06-02T09:59:58.000Z', '2026-06-02T10:00:01.000Z'];
+      const clocked = await connect({ clock: () => new Date(readings.shift()!) });
+      const streamId = stream();
+
+      for (let revision = 0; revision < 3; revision++) await clocked.append(streamId, [event({ revision })], revision === 0 ? 'no_stream' : revision - 1);
+
+      expect((await clocked.readStream(streamId)).map((e) => e.recordedAt)).toEqual([
+        '2026-06-02T10:00:00.500Z',
+        '2026-06-02T10:00:00.500Z',
+        '2026-06-02T10:00:01.000Z',
+      ]);
+    });
+
     it('keeps occurredOn and recordedAt in the event metadata JSON, next to the caller metadata', async () => {
       const clocked = await connect({ clock: () => new Date('2026-06-02T10:00:00.123+02:00') });
       const streamId = stream();

@@ -97,6 +97,8 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly live = new Set<() => void>();
   private readonly plumbing: ClientPlumbing;
 
+  private lastRecordedAt = '';
+
   private constructor(
     private readonly client: EventStoreDBClient,
     private readonly clock: () => Date,
@@ -146,7 +148,12 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     if (typeof streamId !== 'string' || streamId === '') throw new TypeError('streamId must be a non-empty string');
     const expectedRevision = toExpectedRevision(expected);
-    const recordedAt = this.clock().toISOString();
+    // Monotonic within this process, as the embedded store is: a clock stepped back does
+    // not stamp an event earlier than one already appended. (Across processes the
+    // server's order and the clocks of several writers cannot be reconciled here.)
+    const now = this.clock().toISOString();
+    const recordedAt = now > this.lastRecordedAt ? now : this.lastRecordedAt;
+    this.lastRecordedAt = recordedAt;
     const seen = new Set<string>();
     const proposed = events.map((event): JSONEventData => {
       if (typeof event.eventId !== 'string' || !UUID_PATTERN.test(event.eventId)) throw new TypeError(`eventId must be a UUID (EventStoreDB ids are): ${String(event.eventId)}`);

@@ -84,6 +84,30 @@ describe('SqliteEventStore', () => {
     ]);
   });
 
+  it('never stamps a commit earlier than the last one, when the clock is stepped back, even across a reopening', async () => {
+    // Given a clock read at 10:00:00.500, then stepped back two seconds (NTP, a migrated VM)
+    let now = '2026-06-02T10:00:00.500Z';
+    const clocked = await reopenWith({ clock: () => new Date(now) });
+    await clocked.append('a', [event()], 'no_stream');
+    now = '2026-06-02T09:59:58.000Z';
+
+    // When appends follow, in this process and after a reopening
+    await clocked.append('a', [event()], 0);
+    const reopened = await reopenWith({ clock: () => new Date(now) });
+    await reopened.append('b', [event()], 'no_stream');
+    now = '2026-06-02T10:00:01.000Z';
+    await reopened.append('a', [event()], 1);
+
+    // Then recording time never goes back in log order, so a recordedBefore slice is a prefix of each stream
+    const log = (await reopened.readAll({ maxCount: 10 })).events.map((e) => [e.streamId, e.recordedAt]);
+    expect(log).toEqual([
+      ['a', '2026-06-02T10:00:00.500Z'],
+      ['a', '2026-06-02T10:00:00.500Z'],
+      ['b', '2026-06-02T10:00:00.500Z'],
+      ['a', '2026-06-02T10:00:01.000Z'],
+    ]);
+  });
+
   it('reports the end of the log on the page that reaches it, even when that page is full', async () => {
     const { events } = await store.append('s', [event(), event(), event()], 'no_stream');
     const [p0, , p2] = events.map((e) => e.position);

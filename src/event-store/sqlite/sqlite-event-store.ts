@@ -209,6 +209,8 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly commitGroup;
   private readonly appendOne;
+  /** The latest recordedAt stamped: a clock that steps back never stamps an earlier one. */
+  private lastRecordedAt: string;
 
   private constructor(
     private readonly db: Database.Database,
@@ -226,7 +228,9 @@ export class SqliteEventStore implements EventStore {
         .raw(),
       readAll: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       head: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
+      lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
     };
+    this.lastRecordedAt = this.statements.lastRecordedAt.get() ?? '';
     // better-sqlite3 turns a transaction called inside another into a savepoint.
     this.appendOne = db.transaction((append: PendingAppend, recordedAt: string): AppendResult => {
       const actual = this.statements.lastRevision.get(append.streamId) ?? null;
@@ -415,8 +419,12 @@ export class SqliteEventStore implements EventStore {
     if (group.length === 0) return;
     this.queue = [];
     try {
-      const recordedAt = this.clock().toISOString();
+      const now = this.clock().toISOString();
+      // recordedBefore slices must be prefixes of each stream: keep recording time monotonic
+      // in log order even when the system clock is stepped back (NTP, a migrated VM).
+      const recordedAt = now > this.lastRecordedAt ? now : this.lastRecordedAt;
       this.commitGroup.immediate(group, recordedAt);
+      this.lastRecordedAt = recordedAt;
     } catch (cause) {
       this.logger?.error({ err: cause, appends: group.length }, 'group commit failed');
       const error = new StoreUnavailableError(`append failed: ${(cause as Error).message}`, { cause });
