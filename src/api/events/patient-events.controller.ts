@@ -40,11 +40,16 @@ export class PatientEventsController {
 
   @Get()
   @Roles('auditor')
-  @ApiOperation({ summary: 'Every stored event of a patient with its envelope, corrections and voids included' })
+  @ApiOperation({
+    summary: 'Every stored event of a patient with its envelope, corrections and voids included',
+    description:
+      'Each event carries `chainDigest`, a SHA-256 chain over the stream as stored; `headDigest` is the last one shown. ' +
+      'Keep a head digest in the audit record: a later read gives the same digest for that event only if nothing up to it has changed.',
+  })
   @ApiQuery({ name: 'recordedBefore', required: false, description: 'ISO instant: only what was recorded before then' })
   async list(@Param('subjectId') subjectId: string, @Query('recordedBefore') recordedBefore?: string) {
     const events = await this.events.readEvents(parseSubjectId(subjectId), parseInstant(recordedBefore));
-    return { subjectId, events };
+    return { subjectId, events, headDigest: events[events.length - 1]?.chainDigest ?? null };
   }
 }
 

@@ -16,6 +16,7 @@ import {
   toRecordedEvent,
   type StoredMetadata,
 } from '../../event-store/patient-stream';
+import { chainDigests } from '../../event-store/stream-digest';
 import { validateCorrectionData, validateEventBatch, type FieldError } from './event-validation';
 
 export interface AppendedEvent {
@@ -24,6 +25,9 @@ export interface AppendedEvent {
   readonly position: number;
   readonly recordedAt: string;
 }
+
+/** An event of the audit view: as stored, with the digest of the stream up to it. */
+export type AuditedEvent = RecordedEvent & { readonly chainDigest: string };
 
 export interface AppendOutcome {
   /** 201 for a new append, 200 for an exact repeat of events already stored. */
@@ -102,11 +106,17 @@ export class PatientEventsService {
     }
   }
 
-  async readEvents(subjectId: string, recordedBefore: string | null): Promise<RecordedEvent[]> {
+  /**
+   * The stream as stored, each event with its chain digest (`stream-digest.ts`). Recording
+   * time never goes back in a stream, so `recordedBefore` keeps a prefix, whose digests
+   * are those of the whole stream.
+   */
+  async readEvents(subjectId: string, recordedBefore: string | null): Promise<AuditedEvent[]> {
     const stored = await this.store.readStream(patientStreamId(subjectId));
     if (stored.length === 0) throw unknownPatient(subjectId);
+    const digests = chainDigests(stored);
     const visible = recordedBefore === null ? stored : stored.filter((e) => e.recordedAt < recordedBefore);
-    return visible.map(toRecordedEvent);
+    return visible.map((event, i) => ({ ...toRecordedEvent(event), chainDigest: digests[i] }));
   }
 
   /**
