@@ -17,8 +17,13 @@ export async function createApp(options: AppModuleOptions & { logger: Logger }):
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: new PinoNestLogger(options.logger),
     abortOnError: false,
+    // Bodies are JSON only, parsed by Fastify's own parser under the limits above: no form
+    // parser from Nest, and no text/plain one from Fastify, so any other body is 415
+    // naming its type rather than a string or an object failing as "invalid fields".
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onResponse', (request, reply, done) => {
     options.logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();

@@ -2,7 +2,6 @@ import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@n
 import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthenticatedRequest } from '../../common/auth/roles.guard';
-import { unsupportedMediaType } from '../../common/problem/problem';
 import { parseIfMatch, parseInstant, parseSubjectId } from '../common/request-params';
 import { EVENT_SCHEMA_MODELS, eventBodyExamples, eventBodySchema } from './event-openapi';
 import { PatientEventsService } from './patient-events.service';
@@ -32,7 +31,6 @@ export class PatientEventsController {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    requireJson(request.headers['content-type']);
     const outcome = await this.events.append(parseSubjectId(subjectId), body, parseIfMatch(ifMatch), request.caller!);
     void reply.status(outcome.status);
     return outcome.body;
@@ -51,15 +49,4 @@ export class PatientEventsController {
     const events = await this.events.readEvents(parseSubjectId(subjectId), parseInstant(recordedBefore));
     return { subjectId, events, headDigest: events[events.length - 1]?.chainDigest ?? null };
   }
-}
-
-/**
- * Events are JSON. Fastify would also hand this route a text/plain body as a string and
- * a form as an object, which then fail as "invalid fields"; naming the media type says
- * what is wrong.
- */
-function requireJson(contentType: string | undefined): void {
-  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (mediaType === 'application/json') return;
-  throw unsupportedMediaType(contentType);
 }

@@ -7,7 +7,7 @@ import {
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../event-store/event-store.errors';
-import { ProblemError, unsupportedMediaType, type ProblemDetailItem } from './problem';
+import { ProblemError, type ProblemDetailItem } from './problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -76,7 +76,7 @@ export function toProblem(error: unknown, instance?: string, contentType?: strin
       code === 'MALFORMED_BODY'
         ? 'The body is not acceptable JSON (it does not parse, or holds __proto__ or constructor.prototype keys).'
         : code === 'UNSUPPORTED_MEDIA_TYPE'
-          ? unsupportedMediaType(contentType).detail
+          ? `Bodies are sent as application/json, ${contentType ? `not ${contentType}` : 'with a Content-Type header saying so'}; nothing was stored.`
           : (fastify.message ?? code);
     return make(status, code, detail);
   }

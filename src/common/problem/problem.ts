@@ -23,8 +23,3 @@ export class ProblemError extends Error {
   }
 }
 
-/** 415 naming the media type sent: the service takes bodies as application/json only. */
-export function unsupportedMediaType(contentType: string | undefined): ProblemError {
-  const sent = contentType ? `not ${contentType}` : 'with a Content-Type header saying so';
-  return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', `Bodies are sent as application/json, ${sent}; nothing was stored.`);
-}
