@@ -190,8 +190,7 @@ export class PatientProjector implements OnApplicationBootstrap {
         this.live = false;
         this.error = error instanceof Error ? error.message : String(error);
         // The store's own retries are spent (e.g. EventStoreDB away for long): try again later, from the checkpoint.
-        const delay = this.retryDelayMs;
-        this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+        const delay = this.nextRetryDelay();
         this.logger.error({ err: error, retryInMs: delay }, 'subscription to the global log failed');
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;
@@ -375,8 +374,7 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.goingLive = false;
     this.state = 'failed';
     this.error = error instanceof Error ? error.message : String(error);
-    const delay = this.retryDelayMs;
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+    const delay = this.nextRetryDelay();
     this.logger.error({ err: error, retryInMs: delay }, 'folding patients failed; they stay dirty and are folded again later');
     if (this.foldRetryTimer !== null) clearTimeout(this.foldRetryTimer);
     this.foldRetryTimer = setTimeout(() => {
@@ -391,6 +389,13 @@ export class PatientProjector implements OnApplicationBootstrap {
       }
     }, delay);
     this.foldRetryTimer.unref();
+  }
+
+  /** The wait before the next attempt after a failure, doubled each time up to the maximum; a success resets it. */
+  private nextRetryDelay(): number {
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+    return delay;
   }
 
   private resolveWaiters(position: number): void {
