@@ -17,6 +17,7 @@ export const READ_MODEL_FILE = 'read-model.sqlite';
  * catch-up each patient is folded once); `revision` and `position` are those of the last
  * event received. The events themselves are not copied here: a fold takes them from the
  * projector's memory or reads the patient's stream back from the event store.
+ * Migrations apply in order by `user_version`; an applied one is never edited.
  */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE patient (
@@ -46,6 +47,7 @@ const MIGRATIONS: readonly string[] = [
      facts      TEXT,
      aes        TEXT
    );
+   CREATE INDEX patient_diagnosis ON patient (diagnosis_type, risk_group);
    CREATE INDEX patient_dirty ON patient (dirty) WHERE dirty = 1;
    CREATE TABLE patient_event (
      subject_id TEXT    NOT NULL,
@@ -59,6 +61,8 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // Version 1 kept a copy of every event; folds now read them from the store when not in memory.
   `DROP TABLE patient_event;`,
+  // No query uses it: list and report filters run over the cohort index in memory.
+  `DROP INDEX IF EXISTS patient_diagnosis;`,
 ];
 
 export function openReadModelDatabase(dataDir: string | null): Database.Database {
