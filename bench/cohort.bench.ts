@@ -76,6 +76,21 @@ async function rebuild(store: SqliteEventStore, dataDir: string, events: number)
   return { events, seconds: round(seconds), eventsPerSecond: Math.round(events / seconds), peakRssMiB: mib(peakRss) };
 }
 
+/** The whole log through the store's readAll, decoded as the projector receives it: what a rebuild cannot beat. */
+async function readLogAlone(store: SqliteEventStore) {
+  const started = performance.now();
+  let events = 0;
+  let after: number | undefined;
+  for (;;) {
+    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: 1000 });
+    events += page.events.length;
+    if (page.isEnd) break;
+    after = page.events[page.events.length - 1].position;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { events, seconds: round(seconds), eventsPerSecond: Math.round(events / seconds) };
+}
+
 async function timed(path: string, runs: number) {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -94,6 +109,7 @@ export async function benchCohort() {
     const { filled, kept } = await fill(store, count, 5000);
     const one = projectOne(kept);
     kept.length = 0;
+    const readAlone = await readLogAlone(store);
     // The service's own read-model file: the service below starts caught up.
     const rebuilt = await rebuild(store, dataDir, filled.events);
     await store.close();
@@ -103,6 +119,8 @@ export async function benchCohort() {
       const ids = Array.from({ length: count }, (_, n) => syntheticSubjectId(n));
       // Warm-up, not measured: the JIT, and the first touch of the mapped file's pages.
       await load(10, quick ? 20 : 200, (c, i) => getJson(`/v1/patients/${ids[(c * 7919 + i * 104729) % ids.length]}?asOf=${AS_OF}`));
+      // The cheapest route under the same ten clients: how much of a read's p99 is queueing on this machine.
+      const health = await load(10, quick ? 100 : 500, () => getJson('/health'));
       const reads = await load(10, quick ? 100 : 500, (c, i) => getJson(`/v1/patients/${ids[(c * 15485863 + i * 32452843) % ids.length]}?asOf=${AS_OF}`));
       const reports = {
         survivalOS: await timed(`/v1/reports/survival?endpoint=OS&asOf=${AS_OF}`, 5),
@@ -115,7 +133,9 @@ export async function benchCohort() {
         machine: machine(),
         fill: filled,
         projectOnePatient: one,
+        readLogAlone: readAlone,
         rebuild: rebuilt,
+        health10Clients: { requests: health.requests, requestsPerSecond: health.requestsPerSecond, latencyMs: latencySummary(health.latenciesMs) },
         patientRead10Clients: { requests: reads.requests, requestsPerSecond: reads.requestsPerSecond, latencyMs: latencySummary(reads.latenciesMs) },
         reports,
       };

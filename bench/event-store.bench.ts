@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventToAppend } from '../src/event-store/event-store.port';
 import { EVENTS_FILE, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
+import { benchSqliteCeiling } from './sqlite-ceiling.bench';
 import { latencySummary, machine, quick as quickFlag, round } from './support';
 
 export interface EventStoreBenchOptions {
@@ -14,7 +15,7 @@ export interface EventStoreBenchOptions {
 }
 
 /** Synthetic, roughly the size of a clinical event with the service's metadata. */
-function syntheticEvent(n: number): EventToAppend {
+export function syntheticEvent(n: number): EventToAppend {
   return {
     eventId: randomUUID(),
     type: 'AdverseEventReported',
@@ -143,6 +144,8 @@ async function catchUpSubscription(store: SqliteEventStore) {
 
 export async function benchEventStore(options: EventStoreBenchOptions = {}) {
   const quick = options.quick ?? quickFlag;
+  // First, on the same disk and minutes apart: what SQLite alone does here now (the machine drifts).
+  const sqliteAlone = await benchSqliteCeiling(options);
   const dataDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'timeline-bench-store-'));
   const store = await SqliteEventStore.open({ dataDir });
   try {
@@ -165,6 +168,7 @@ export async function benchEventStore(options: EventStoreBenchOptions = {}) {
       fill,
       readAll: read,
       subscriptionCatchUp: subscription,
+      sqliteAlone,
     };
   } finally {
     await store.close();
