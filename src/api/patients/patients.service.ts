@@ -76,6 +76,7 @@ export class PatientsService {
             day0: row.day0,
             phaseAtLast: row.phase_at_last,
             primaryAtLast: row.primary_at_last,
+            lastKnownAlive: row.last_event_on,
             relapsed: row.relapsed === 1,
             structuralDeviations: row.structural_deviations,
             overdueFrom: row.overdue_from,

@@ -17,6 +17,12 @@ export interface StatusInputs {
   /** Phase and primary endpoint status as of the latest clinical date. */
   readonly phaseAtLast: Phase;
   readonly primaryAtLast: PrimaryStatus;
+  /**
+   * The date the patient was last known alive: observed through Day +100 when on or after
+   * that day. A row's `last_event_on` will do: where it matters, the primary endpoint is
+   * OPEN at that date, so the patient is on study, not dead, and that date is this one.
+   */
+  readonly lastKnownAlive: ClinicalDate;
   readonly relapsed: boolean;
   readonly structuralDeviations: number;
   /** The first date on which some milestone visit is overdue, given the events known; null when none can be. */
@@ -44,6 +50,7 @@ export function statusInputsOf(summary: PatientSummary): StatusInputs {
     day0: summary.day0,
     phaseAtLast: summary.phase,
     primaryAtLast: summary.primaryEndpoint.status,
+    lastKnownAlive: summary.lastKnownAlive,
     relapsed: summary.relapsed,
     structuralDeviations: summary.deviations.filter((d) => d.code !== 'MILESTONE_VISIT_OVERDUE').length,
     overdueFrom,
@@ -60,10 +67,11 @@ export function cohortStatusAsOf(inputs: StatusInputs, asOf: ClinicalDate): Coho
   if (phase === 'EARLY_POST_TRANSPLANT' && day >= LONG_TERM_FOLLOW_UP_FROM_DAY) phase = 'LONG_TERM_FOLLOW_UP';
   if (phase === 'LONG_TERM_FOLLOW_UP' && day >= COMPLETED_FROM_DAY) phase = 'COMPLETED';
   const closed = day > DAY100_WINDOW_LAST_DAY;
+  const observedThroughWindow = epochDayOf(inputs.lastKnownAlive) - epochDayOf(inputs.day0) >= DAY100_WINDOW_LAST_DAY;
   return {
     phase,
     windowStatus: closed ? 'CLOSED' : 'OPEN',
-    primaryStatus: inputs.primaryAtLast === 'OPEN' && closed ? 'NO_EVENT' : inputs.primaryAtLast,
+    primaryStatus: inputs.primaryAtLast === 'OPEN' && closed && observedThroughWindow ? 'NO_EVENT' : inputs.primaryAtLast,
     relapsed: inputs.relapsed,
     hasDeviations,
   };

@@ -52,6 +52,12 @@ export const PRIMARY_STATUSES = ['NOT_APPLICABLE', 'EVENT', 'OPEN', 'NO_EVENT', 
 export type PrimaryStatus = (typeof PRIMARY_STATUSES)[number];
 export type NotApplicableReason = 'BEFORE_TRANSPLANT' | 'DIED_BEFORE_TRANSPLANT' | 'WITHDRAWN_BEFORE_TRANSPLANT';
 export type IncompleteReason = 'DIED' | 'WITHDRAWN';
+/**
+ * OPEN after the window closed: the patient is on study, but nothing dated on or after
+ * Day +100 is known, so "no event in the window" is not established yet (domain.md §6:
+ * NO_EVENT needs the patient observed through Day +100).
+ */
+export type OpenReason = 'NOT_OBSERVED_THROUGH_DAY_100';
 
 export const MILESTONE_STATUSES = ['EVENT', 'EVENT_FREE', 'PENDING', 'CENSORED', 'MISSING'] as const;
 export type MilestoneStatus = (typeof MILESTONE_STATUSES)[number];
@@ -128,8 +134,8 @@ export interface PrimaryCategoryCount {
 
 export interface PrimaryEndpoint {
   readonly status: PrimaryStatus;
-  /** NOT_APPLICABLE: why there is no Day 0; INCOMPLETE: how the patient left the study. */
-  readonly reason?: NotApplicableReason | IncompleteReason;
+  /** NOT_APPLICABLE: why there is no Day 0; INCOMPLETE: how the patient left the study; OPEN after the window: what is missing. */
+  readonly reason?: NotApplicableReason | IncompleteReason | OpenReason;
   /** Onset of the first treatment-related AE in the window. */
   readonly eventDate: ClinicalDate | null;
   /** Treatment-related AEs with onset in the window, by category (catalogue order); empty without any. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { addDays, daysBetween } from '../calendar/clinical-date';
 import { effectiveHistory } from '../history/effective-history';
-import { arbJourney, asHistory, chemoStarted, conditioningStarted, enrolled, gpbmcInfused, stemCellsInfused } from '../testing/journey.fixtures';
+import { arbJourney, asHistory, chemoStarted, conditioningStarted, enrolled, followUp, gpbmcInfused, stemCellsInfused } from '../testing/journey.fixtures';
 import { cohortStatusAsOf, cohortStatusOf, statusInputsOf } from './cohort-status';
 import { advanceSummary, aeFactsOf, summaryOf } from './patient-summary';
 import { project } from './project';
@@ -38,11 +38,22 @@ describe('advanceSummary', () => {
     ['Day +101: window closed, long-term follow-up', 101, 'LONG_TERM_FOLLOW_UP', 'CLOSED', 'NO_EVENT'],
     ['Day +730: still in follow-up', 730, 'LONG_TERM_FOLLOW_UP', 'CLOSED', 'NO_EVENT'],
     ['Day +731: completed', 731, 'COMPLETED', 'CLOSED', 'NO_EVENT'],
-  ])('given Day 0 as the last event, when advanced to %s', (_what, day, phase, window, primary) => {
-    const events = [enrolled('2028-01-03'), chemoStarted('2028-01-05'), gpbmcInfused('2028-01-12'), conditioningStarted('2028-02-20'), stemCellsInfused('2028-02-28')];
-    const advanced = advanceSummary(summaryOf(projected(events, '2028-02-28')), addDays('2028-02-28', day));
+  ])('given a follow-up on Day +100 as the last event, when advanced to %s', (_what, day, phase, window, primary) => {
+    const events = [enrolled('2028-01-03'), chemoStarted('2028-01-05'), gpbmcInfused('2028-01-12'), conditioningStarted('2028-02-20'), stemCellsInfused('2028-02-28'), followUp(addDays('2028-02-28', 100))];
+    const advanced = advanceSummary(summaryOf(projected(events, addDays('2028-02-28', 100))), addDays('2028-02-28', day));
     expect([advanced.phase, advanced.day100Window.status, advanced.primaryEndpoint.status]).toEqual([phase, window, primary]);
     expect(daysBetween('2028-02-28', advanced.day100Window.end!)).toBe(100);
+  });
+
+  it.each([
+    ['Day 0', 0],
+    ['Day +99', 99],
+  ])('given the last contact on %s and no event, when advanced past the window, then the primary endpoint stays OPEN: not observed through Day +100', (_what, lastDay) => {
+    const events = [enrolled('2028-01-03'), chemoStarted('2028-01-05'), gpbmcInfused('2028-01-12'), conditioningStarted('2028-02-20'), stemCellsInfused('2028-02-28')];
+    if (lastDay > 0) events.push(followUp(addDays('2028-02-28', lastDay)));
+    const advanced = advanceSummary(summaryOf(projected(events, addDays('2028-02-28', lastDay))), addDays('2028-02-28', 400));
+    expect(advanced.day100Window.status).toBe('CLOSED');
+    expect(advanced.primaryEndpoint).toEqual({ status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] });
   });
 
   it('refuses to go back in time', () => {

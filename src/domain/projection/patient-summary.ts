@@ -87,7 +87,9 @@ export function advanceSummary<S extends PatientSummary>(summary: S, asOf: Clini
   const windowEndDay = day0Day === null ? null : day0Day + DAY100_WINDOW_LAST_DAY;
   const primaryEndpoint: PrimaryEndpoint =
     summary.primaryEndpoint.status === 'OPEN' && windowEndDay !== null && asOfDay > windowEndDay
-      ? { ...summary.primaryEndpoint, status: 'NO_EVENT' }
+      ? lastKnownAliveDay >= windowEndDay
+        ? { status: 'NO_EVENT', eventDate: null, byCategory: [] }
+        : { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] }
       : summary.primaryEndpoint;
   const endpointsAt = (endpoints: Endpoints, originDay: number): Endpoints => ({
     OS: withMilestones(endpoints.OS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),

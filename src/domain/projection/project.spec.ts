@@ -243,7 +243,7 @@ describe('project: Day 0, the day-100 window and calendar arithmetic', () => {
     [-1, 'BRIDGING', 'NO_EVENT'],
   ] as const)('given Day 0 on 2028-02-28 and a related AE on Day %d, then it falls in %s and the primary endpoint is %s', (onsetDay, period, status) => {
     const day0 = '2028-02-28';
-    const events = [...transplanted(day0), aeReported(addDays(day0, onsetDay), { aeId: 'AE-1', attribution: 'PROBABLE' })];
+    const events = [...transplanted(day0), aeReported(addDays(day0, onsetDay), { aeId: 'AE-1', attribution: 'PROBABLE' }), followUp(addDays(day0, 100))];
 
     const record = recordOf(events, addDays(day0, 101));
 
@@ -303,7 +303,7 @@ describe('project: adverse events and treatment relatedness', () => {
     ['CHRONIC_GVHD', 'UNRELATED', true],
     ['ACUTE_GVHD', 'UNLIKELY', true],
   ] as const)('given a %s AE on Day +20 attributed %s, then treatment-related is %s', (category, attribution, related) => {
-    const events = [...transplanted(), aeReported(day(20), { aeId: 'AE-1', category, attribution, gvhdGrade: category === 'ACUTE_GVHD' ? 'II' : undefined })];
+    const events = [...transplanted(), aeReported(day(20), { aeId: 'AE-1', category, attribution, gvhdGrade: category === 'ACUTE_GVHD' ? 'II' : undefined }), followUp(day(100))];
 
     const record = recordOf(events, day(110));
 
@@ -388,7 +388,12 @@ describe('project: adverse events and treatment relatedness', () => {
   });
 
   it('given an attribution raised to PROBABLE after the window, then the AE counts (at its onset) only as of the re-assessment', () => {
-    const events = [...transplanted(), aeReported(day(30), { aeId: 'AE-1', category: 'INFECTION', attribution: 'UNLIKELY' }), aeUpdated(day(130), 'AE-1', { attribution: 'PROBABLE' })];
+    const events = [
+      ...transplanted(),
+      aeReported(day(30), { aeId: 'AE-1', category: 'INFECTION', attribution: 'UNLIKELY' }),
+      followUp(day(100)),
+      aeUpdated(day(130), 'AE-1', { attribution: 'PROBABLE' }),
+    ];
 
     const before = recordOf(events, day(129));
     const after = recordOf(events, day(130));
@@ -461,6 +466,12 @@ describe('project: primary endpoint', () => {
     ['a related AE, then death in the window', { status: 'EVENT' }, () => [...transplanted(), aeReported(day(3), { attribution: 'POSSIBLE' }), died(day(9))], day(10)],
     ['Day 0 recorded, window open, no event', { status: 'OPEN', eventDate: null }, () => transplanted(), day(100)],
     ['window over, no event', { status: 'NO_EVENT', eventDate: null }, () => [...transplanted(), followUp(day(100))], day(101)],
+    // domain.md §6: NO_EVENT needs the patient observed through Day +100; the calendar alone is not enough.
+    ['window over, last contact on Day +99', { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null }, () => [...transplanted(), followUp(day(99))], day(101)],
+    ['window over, nothing since Day 0, a year on', { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100' }, () => transplanted(), day(365)],
+    ['window over, an unrelated AE on Day +60 the last news', { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100' }, () => [...transplanted(), aeReported(day(60), { attribution: 'UNRELATED' })], day(200)],
+    ['window over, first news after it a contact on Day +150', { status: 'NO_EVENT' }, () => [...transplanted(), followUp(day(150))], day(200)],
+    ['window over, a death on Day +120 the first news after Day 0', { status: 'NO_EVENT' }, () => [...transplanted(), died(day(120), { cause: 'INFECTION' })], day(130)],
     ['death on Day +50 without an event', { status: 'INCOMPLETE', reason: 'DIED' }, () => [...transplanted(), died(day(50), { cause: 'INFECTION' })], day(60)],
     ['withdrawal on Day +50 without an event', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), withdrawn(day(50))], day(200)],
     ['death on Day 0', { status: 'INCOMPLETE', reason: 'DIED' }, () => [...transplanted(), died(day(0))], day(0)],

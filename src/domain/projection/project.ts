@@ -207,7 +207,7 @@ export function project(
     if (ae.phaseAtOnset === 'BRIDGING') bridgingAdverseEvents.push(ae);
   }
 
-  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay);
+  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastKnownAliveDay);
 
   // Time to event.
   const firstRelapse = relapses ? relapses[0] : undefined;
@@ -498,6 +498,7 @@ function primary(
   day0Day: number,
   windowEndDay: number,
   asOfDay: number,
+  lastKnownAliveDay: number,
 ): PrimaryEndpoint {
   if (day0 === null) {
     const reason = offStudy === null ? 'BEFORE_TRANSPLANT' : offStudy.reason === 'DIED' ? 'DIED_BEFORE_TRANSPLANT' : 'WITHDRAWN_BEFORE_TRANSPLANT';
@@ -528,6 +529,8 @@ function primary(
   }
   if (offStudy && offStudyDay <= windowEndDay) return { status: 'INCOMPLETE', reason: offStudy.reason, eventDate: null, byCategory: [] };
   if (asOfDay <= windowEndDay) return { status: 'OPEN', eventDate: null, byCategory: [] };
+  // The calendar alone does not make "no event": an AE of the window may simply not be reported yet.
+  if (lastKnownAliveDay < windowEndDay) return { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] };
   return { status: 'NO_EVENT', eventDate: null, byCategory: [] };
 }
 
