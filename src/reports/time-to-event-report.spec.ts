@@ -71,6 +71,17 @@ describe('survivalReport', () => {
     const report = survivalReport([transplanted('SYN-1', '2026-02-01', followUp('2026-08-01'))], 'OS', 'TRANSPLANT', ASOF);
     expect(report.milestones.map((m) => m.survival)).toEqual([null, null]);
   });
+
+  it('given everyone dead before Day +365, answers 0 at both milestones (the curve is determined), limits null', () => {
+    const dead = [cohort()[0]!, cohort()[2]!]; // deaths on Day +129 and Day +59
+    const report = survivalReport(dead, 'OS', 'TRANSPLANT', ASOF);
+    expect(report.milestones).toEqual([
+      { day: 365, survival: 0, lower: null, upper: null, atRisk: 0 },
+      { day: 730, survival: 0, lower: null, upper: null, atRisk: 0 },
+    ]);
+    // S sits at 0.5 from Day 59 until it drops to 0 on Day 129: the midpoint.
+    expect(report.median.days).toBe(94);
+  });
 });
 
 describe('cumulativeIncidenceReport', () => {
@@ -99,6 +110,12 @@ describe('cumulativeIncidenceReport', () => {
     // A step at 0 has no band; later steps carry the same band as the milestones read off them.
     expect(report.relapse.steps[0]).toMatchObject({ lower: null, upper: null });
     expect(report.relapse.steps[3]).toMatchObject({ lower: report.relapse.milestones[1].lower, upper: report.relapse.milestones[1].upper });
+  });
+
+  it('given no one left at risk (relapse Day +89, NRM Day +59), answers both incidences at the milestones', () => {
+    const report = cumulativeIncidenceReport([cohort()[0]!, cohort()[2]!], 'TRANSPLANT', ASOF);
+    expect(report.relapse.milestones.map((m) => [m.day, m.estimate, m.atRisk])).toEqual([[365, 0.5, 0], [730, 0.5, 0]]);
+    expect(report.nonRelapseMortality.milestones.map((m) => [m.day, m.estimate, m.atRisk])).toEqual([[365, 0.5, 0], [730, 0.5, 0]]);
   });
 
   it('given an empty cohort, answers n = 0 and nulls', () => {

@@ -125,6 +125,50 @@ describe('cumulativeIncidence identities', () => {
   });
 });
 
+describe('cumulativeIncidence past the last observed time', () => {
+  // Determined only when the all-cause survival reached 0 at the last time (no
+  // one left whose cause is unknown): each incidence keeps its last value. A
+  // censoring at the last time, alone or tied with failures, leaves it undefined.
+  it.each([
+    ['everyone relapsed', [[50, 1], [100, 1], [200, 1]], [365, 730], [1, 1], [0, 0]],
+    // Day 50 R 1/4 (S 3/4); day 100 N 3/4 * 1/3 = 1/4 (S 1/2); day 200 R + 1/2 * 1/2 (S 1/4); day 300 N + 1/4 (S 0).
+    ['a mix of relapse and NRM with no one left', [[50, 1], [100, 2], [200, 1], [300, 2]], [365, 730], [0.5, 0.5], [0.5, 0.5]],
+    ['the last failure exactly on the milestone day', [[50, 2], [365, 1]], [365, 730], [0.5, 0.5], [0.5, 0.5]],
+    ['the last observation censored before the milestone', [[50, 1], [100, 2], [300, 0]], [300, 365], [1 / 3, null], [1 / 3, null]],
+    ['a censoring after the last failure', [[50, 1], [100, 1], [300, 0]], [250, 365], [2 / 3, null], [0, null]],
+    ['a failure and a censoring tied on the last day', [[50, 1], [100, 1], [100, 0]], [100, 365], [2 / 3, null], [0, null]],
+  ] as const)('given %s (%j): on days %j relapse %j, NRM %j', (_what, rows, milestones, relapse, nrm) => {
+    const result = cumulativeIncidence(cohort(rows), { milestones });
+    for (const [cause, expected] of [[result.relapse, relapse], [result.nonRelapseMortality, nrm]] as const) {
+      cause.milestones.forEach((m, i) => {
+        if (expected[i] === null) expect(m).toEqual({ day: milestones[i], estimate: null, variance: null, lower: null, upper: null, atRisk: 0 });
+        else expect(m.estimate!).toBeCloseTo(expected[i]!, 14);
+      });
+    }
+  });
+
+  it('given everyone relapsed, relapse is 1 and NRM 0 past the end, both without limits (log(-log) is undefined at 0 and 1)', () => {
+    const result = cumulativeIncidence(cohort([[50, 1], [100, 1], [200, 1]]), { milestones: [365] });
+    const last = result.relapse.steps[2]!;
+    expect(result.relapse.milestones[0]).toEqual({ day: 365, estimate: 1, variance: last.variance, lower: null, upper: null, atRisk: 0 });
+    expect(result.nonRelapseMortality.milestones[0]).toEqual({ day: 365, estimate: 0, variance: 0, lower: null, upper: null, atRisk: 0 });
+  });
+
+  it('given a mix with no one left, carries the last step on: both incidences and the all-cause survival sum to 1', () => {
+    const rows = cohort([[50, 1], [100, 2], [200, 1], [300, 2]]);
+    const result = cumulativeIncidence(rows, { milestones: [365] });
+    const survival = kaplanMeier(rows.map((r) => ({ time: r.time, event: r.cause !== 0 })), { milestones: [365] }).milestones[0]!.survival;
+    const [relapse, nrm] = [result.relapse, result.nonRelapseMortality].map((c) => c.milestones[0]!);
+    expect(survival).toBe(0);
+    expect(relapse!.estimate! + nrm!.estimate! + survival!).toBeCloseTo(1, 14);
+    // Same estimate, variance and interval as the step table's last row (0 < F < 1: the interval exists).
+    const last = result.relapse.steps[3]!;
+    expect(relapse).toMatchObject({ estimate: last.estimate, variance: last.variance, atRisk: 0 });
+    expect([relapse!.lower, relapse!.upper]).toEqual(cumulativeIncidenceInterval(last.estimate, last.variance, twoSidedZ(0.95)));
+    expect(relapse!.lower).not.toBeNull();
+  });
+});
+
 describe('cumulativeIncidence at the edges', () => {
   it('given an empty cohort, estimates nothing', () => {
     const result = cumulativeIncidence([], { milestones: [365] });

@@ -1,4 +1,4 @@
-import { assertTime, atRiskOn, lastStepAtOrBefore } from './kaplan-meier';
+import { assertTime, atRiskOn, lastStepAtOrBefore, pastUndefinedEnd } from './kaplan-meier';
 import { assertConfidence, twoSidedZ } from './special-functions';
 
 /** Competing-risks outcome codes: 0 censored, 1 relapse, 2 non-relapse mortality. */
@@ -110,10 +110,14 @@ export function cumulativeIncidence(
   }
 
   const milestones = options.milestones ?? [];
+  // All-cause survival 0 after the last day (exactly: the factor is (n - n) / n):
+  // everyone left at risk then failed, so no one remains whose cause is unknown
+  // and every F_k keeps its last value for good.
+  const settled = survivalBefore === 0;
   const report = (cause: CauseAccumulator): CauseIncidence => ({
     events: cause.events,
     steps: cause.steps,
-    milestones: milestones.map((day) => incidenceMilestone(cause.steps, day, z)),
+    milestones: milestones.map((day) => incidenceMilestone(cause.steps, day, z, settled)),
   });
   return { n: observations.length, censored, relapse: report(causes[0]), nonRelapseMortality: report(causes[1]) };
 }
@@ -167,12 +171,21 @@ export function cumulativeIncidenceInterval(estimate: number, variance: number, 
   return [Math.pow(estimate, Math.exp(-shift)), Math.pow(estimate, Math.exp(shift))];
 }
 
-function incidenceMilestone(steps: readonly IncidenceStep[], day: number, z: number): IncidenceMilestone {
+/**
+ * A cause's incidence at a milestone day, read off the last step on or before it.
+ * Past the largest observed time it is carried on only when `settled` (the
+ * all-cause survival reached 0 at that time: e.g. everyone relapsed gives relapse
+ * 1 and NRM 0 from then on, with F_1 + F_2 = 1). Otherwise the largest time holds
+ * a censoring whose cause, had it failed, is unknown: undefined there, null.
+ * (cmprsk's timepoints gives NA past the last time in both cases; a settled
+ * incidence is no extrapolation, so it is carried on here.) Limits follow the step:
+ * null at F = 0 or 1, where the log(-log) scale is undefined.
+ */
+function incidenceMilestone(steps: readonly IncidenceStep[], day: number, z: number, settled: boolean): IncidenceMilestone {
   assertTime(day);
   const index = lastStepAtOrBefore(steps, day);
   const atRisk = atRiskOn(steps, index, day);
-  // Past the largest observed time the data say nothing (cmprsk's timepoints gives NA there).
-  if (index === steps.length - 1 && (index < 0 || day > steps[index]!.day)) {
+  if (pastUndefinedEnd(steps, index, day, () => settled)) {
     return { day, estimate: null, variance: null, lower: null, upper: null, atRisk };
   }
   if (index < 0) return { day, estimate: 0, variance: 0, lower: null, upper: null, atRisk };

@@ -194,6 +194,44 @@ describe('kaplanMeier at the edges', () => {
   });
 });
 
+describe('kaplanMeier past the last observed time', () => {
+  // Determined only when the curve reached 0 at the last time (everyone left at
+  // risk had the event): S stays 0. A censoring at the last time, alone or tied
+  // with events, leaves someone whose fate is unknown: undefined, null.
+  it.each([
+    ['all died before the milestone', '50,100,200', [365, 730], [0, 0], [0, 0]],
+    ['the last death exactly on the milestone day', '50,100,365', [365, 730], [0, 0], [1, 0]],
+    ['the last observation censored before the milestone', '50,200+,250+,300+', [300, 365], [0.75, null], [1, 0]],
+    ['a censoring after the last death', '50,100,300+', [250, 300, 365], [1 / 3, 1 / 3, null], [1, 1, 0]],
+    ['a death and a censoring tied on the last day', '50,100,100+', [100, 365], [1 / 3, null], [2, 0]],
+  ])('given %s (%s): on days %j S %j, at risk %j', (_what, data, milestones, survival, atRisk) => {
+    const fit = kaplanMeier(tabulated(data), { milestones });
+    fit.milestones.forEach((m, i) => {
+      if (survival[i] === null) expect(m.survival).toBeNull();
+      else expect(m.survival!).toBeCloseTo(survival[i]!, 14);
+      expect(m.atRisk).toBe(atRisk[i]);
+    });
+  });
+
+  it('given the curve at 0, reports S = 0 with null limits, like the step it is read from (log(-log 0) is undefined)', () => {
+    const fit = kaplanMeier(tabulated('50,100,200'), { milestones: [365] });
+    expect(fit.milestones[0]).toEqual({ day: 365, survival: 0, lower: null, upper: null, atRisk: 0 });
+    expect(fit.steps[2]).toMatchObject({ day: 200, survival: 0, lower: null, upper: null });
+  });
+
+  it('given the last time censored, leaves the limits null past it as well as S', () => {
+    expect(kaplanMeier(tabulated('50,100,300+'), { milestones: [365] }).milestones[0]).toEqual({ day: 365, survival: null, lower: null, upper: null, atRisk: 0 });
+  });
+
+  it.each([
+    ['a curve that reaches 0 has a median', '50,100,200', 100],
+    ['a curve that reaches 0 after sitting at 0.5 takes the midpoint', '50,100,200,300', 150],
+    ['a curve censored last while above 0.5 has none', '50,200+,250+,300+', null],
+  ])('%s (%s: median %j)', (_what, data, median) => {
+    expect(kaplanMeier(tabulated(data)).median.days).toBe(median);
+  });
+});
+
 /**
  * Reference implementation for the property test: recomputes everything at each
  * distinct time from the raw data, with no running products or counters.

@@ -186,18 +186,41 @@ function firstTimeAtOrBelowHalf(steps: readonly SurvivalStep[], curve: (step: Su
 
 /**
  * The curve at a milestone day: its value at the last step on or before the day
- * (1 with no interval before the first step), null past the largest observed
- * time, where the data say nothing. atRisk counts the subjects whose time is on
- * or after the day.
+ * (1 with no interval before the first step). Past the largest observed time
+ * the estimate is carried on only when the curve has reached 0 there: S can
+ * reach 0 only at a time where everyone still at risk has the event, so no one
+ * is left whose fate is unknown and S(t) = 0 for every later t. Otherwise the
+ * largest time holds a censoring (alone or tied with events, which count first),
+ * and past it the product-limit estimator is undefined (Kaplan & Meier 1958;
+ * R's summary.survfit likewise drops such times): null, as for an empty cohort.
+ * At S = 0 the limits stay null, as on the step they are read from (log(-log 0)
+ * is undefined and R's survfit gives NA there); the estimate 0 itself is exact.
+ * atRisk counts the subjects whose time is on or after the day.
  */
 function milestoneOf(steps: readonly SurvivalStep[], day: number): SurvivalMilestone {
   assertTime(day);
   const index = lastStepAtOrBefore(steps, day);
   const step = index >= 0 ? steps[index] : undefined;
   const atRisk = atRiskOn(steps, index, day);
-  if (index === steps.length - 1 && (step === undefined || day > step.day)) return { day, survival: null, lower: null, upper: null, atRisk };
+  if (pastUndefinedEnd(steps, index, day, (last) => last.survival === 0)) return { day, survival: null, lower: null, upper: null, atRisk };
   if (step === undefined) return { day, survival: 1, lower: null, upper: null, atRisk };
   return { day, survival: step.survival, lower: step.lower, upper: step.upper, atRisk };
+}
+
+/**
+ * Whether the day lies past the last step (or there are no steps) where the
+ * estimate is not determined. `endsDetermined` says whether the last step fixes
+ * the curve for good (for Kaplan-Meier: S reached 0, exactly 0 since the factor
+ * is 1 - n/n). Shared with the cumulative incidence so both follow one rule.
+ */
+export function pastUndefinedEnd<Step extends { readonly day: number }>(
+  steps: readonly Step[],
+  index: number,
+  day: number,
+  endsDetermined: (last: Step) => boolean,
+): boolean {
+  if (index < 0) return steps.length === 0;
+  return index === steps.length - 1 && day > steps[index]!.day && !endsDetermined(steps[index]!);
 }
 
 /**
