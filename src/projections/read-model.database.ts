@@ -19,7 +19,7 @@ export const READ_MODEL_FILE = 'read-model.sqlite';
  * projector's memory or reads the patient's stream back from the event store.
  * Migrations apply in order by `user_version`; an applied one is never edited.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE patient (
      subject_id            TEXT PRIMARY KEY,
      revision              INTEGER NOT NULL,
@@ -63,6 +63,10 @@ const MIGRATIONS: readonly string[] = [
   `DROP TABLE patient_event;`,
   // No query uses it: list and report filters run over the cohort index in memory.
   `DROP INDEX IF EXISTS patient_diagnosis;`,
+  // The fold changed (the primary endpoint counts a grade change from its date, and NO_EVENT
+  // needs follow-up through Day +100): rows folded before are dropped with their checkpoint,
+  // so the projector folds every patient again from position 0 when the service starts.
+  `DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
 ];
 
 export function openReadModelDatabase(dataDir: string | null): Database.Database {

@@ -490,6 +490,29 @@ describe('project: primary endpoint', () => {
     expect(record).toMatchObject({ phase: 'OFF_STUDY', day0: day(0) });
   });
 
+  it.each([
+    // [what, update day, grade it goes to, as of, worst grade of the window's row, worst grade of the AE]
+    ['worsening on Day +100 counts in the window', 100, 4, 120, 4, 4],
+    ['worsening on Day +101 is after the window', 101, 4, 120, 1, 4],
+    ['worsening on Day +150, as of Day +200', 150, 4, 200, 1, 4],
+    ['worsening on Day +95, not yet visible as of Day +94', 95, 3, 94, 1, 1],
+    ['an update dated before the onset counts from the onset', 80, 2, 120, 2, 2],
+    ['an improvement keeps the reported grade as the worst', 95, 0, 120, 1, 1],
+  ] as const)('given a related AE reported on Day +90 at grade 1: %s', (_what, updateDay, grade, asOfDay, windowWorst, aeWorst) => {
+    const events = [
+      ...transplanted(),
+      aeReported(day(90), { aeId: 'AE-1', category: 'INFECTION', ctcaeGrade: 1, attribution: 'PROBABLE' }),
+      followUp(day(100)),
+      ...(grade === 0 ? [aeUpdated(day(updateDay), 'AE-1', { resolvedOn: day(updateDay) })] : [aeUpdated(day(updateDay), 'AE-1', { ctcaeGrade: grade })]),
+    ];
+
+    const record = recordOf(events, day(asOfDay));
+
+    // domain.md section 3: a worsening grade counts from the date of the change.
+    expect(record.primaryEndpoint.byCategory).toEqual([{ category: 'INFECTION', count: 1, worstGrade: windowWorst, aeIds: ['AE-1'] }]);
+    expect(record.adverseEvents[0].worstCtcaeGrade).toBe(aeWorst);
+  });
+
   it('given a death on Day +50 without an event, then OS is an event on Day +50', () => {
     const record = recordOf([...transplanted(), died(day(50), { cause: 'INFECTION', treatmentRelated: true })], day(60));
 

@@ -112,6 +112,8 @@ export function project(
   let engraftments: Fact<'EngraftmentRecorded'>[] | undefined;
   let pendingUpdates: Fact<'AdverseEventUpdated'>[] | undefined;
   const aes: MutableAe[] = [];
+  // The grade each AE was reported with, by its index in `aes`: the window's worst grade starts from it.
+  const reportedGrades: number[] = [];
   // structuralDeviations() reacts only to the enrollment and the treatment steps: handing it
   // just those (in clinical order) gives the same deviations at a fraction of the cost of
   // the whole history. A property test checks that the two agree.
@@ -147,6 +149,7 @@ export function project(
         if (!findAe(aes, event.data.aeId)) {
           const ae = reportedAe(event.eventId, event.occurredOn, event.data);
           aes.push(ae);
+          reportedGrades.push(event.data.ctcaeGrade);
           // Updates seen before their report (dated earlier, or the same day but stored first) come first.
           if (pendingUpdates) pendingUpdates = applyPending(ae, pendingUpdates);
         }
@@ -207,7 +210,7 @@ export function project(
     if (ae.phaseAtOnset === 'BRIDGING') bridgingAdverseEvents.push(ae);
   }
 
-  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastKnownAliveDay);
+  const primaryEndpoint = primary(day0, aes, reportedGrades, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastKnownAliveDay);
 
   // Time to event.
   const firstRelapse = relapses ? relapses[0] : undefined;
@@ -493,6 +496,7 @@ function phaseSpans(
 function primary(
   day0: ClinicalDate | null,
   aes: readonly MutableAe[],
+  reportedGrades: readonly number[],
   offStudy: OffStudy | null,
   offStudyDay: number,
   day0Day: number,
@@ -510,7 +514,8 @@ function primary(
   }
   let eventDate: ClinicalDate | null = null;
   let byCategory: Mutable<PrimaryCategoryCount>[] | undefined;
-  for (const ae of aes) {
+  for (let i = 0; i < aes.length; i++) {
+    const ae = aes[i];
     if (ae.phaseAtOnset !== 'DAY100_WINDOW' || !ae.treatmentRelated) continue;
     if (eventDate === null || ae.onset < eventDate) eventDate = ae.onset;
     byCategory ??= [];
@@ -520,7 +525,8 @@ function primary(
       byCategory.push(row);
     }
     row.count++;
-    if (ae.worstCtcaeGrade > row.worstGrade) row.worstGrade = ae.worstCtcaeGrade;
+    const worstInWindow = worstGradeBy(ae, reportedGrades[i], windowEndDay);
+    if (worstInWindow > row.worstGrade) row.worstGrade = worstInWindow;
     (row.aeIds as string[]).push(ae.aeId);
   }
   if (byCategory) {
@@ -532,6 +538,20 @@ function primary(
   // The calendar alone does not make "no event": an AE of the window may simply not be reported yet.
   if (lastKnownAliveDay < windowEndDay) return { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] };
   return { status: 'NO_EVENT', eventDate: null, byCategory: [] };
+}
+
+/**
+ * The worst CTCAE grade an AE reached by the end of a day: its reported grade and every
+ * grade change dated on or before it (a change dated before the onset counts from the
+ * onset, which is what the caller compares). A worsening counts from its date (domain.md
+ * section 3), so one after Day +100 is not a grade of the window.
+ */
+function worstGradeBy(ae: MutableAe, reportedGrade: number, lastDay: number): number {
+  let worst = reportedGrade;
+  for (const change of ae.changes) {
+    if (change.ctcaeGrade !== undefined && change.ctcaeGrade > worst && epochDayOf(change.date) <= lastDay) worst = change.ctcaeGrade;
+  }
+  return worst;
 }
 
 // ---------------------------------------------------------------------------------------------
