@@ -49,8 +49,8 @@ describe('advanceSummary', () => {
     ['Day 0', 0],
     ['Day +99', 99],
   ])('given the last contact on %s and no event, when advanced past the window, then the primary endpoint stays OPEN: not observed through Day +100', (_what, lastDay) => {
-    const events = [enrolled('2028-01-03'), chemoStarted('2028-01-05'), gpbmcInfused('2028-01-12'), conditioningStarted('2028-02-20'), stemCellsInfused('2028-02-28')];
-    if (lastDay > 0) events.push(followUp(addDays('2028-02-28', lastDay)));
+    const treatment = [enrolled('2028-01-03'), chemoStarted('2028-01-05'), gpbmcInfused('2028-01-12'), conditioningStarted('2028-02-20'), stemCellsInfused('2028-02-28')];
+    const events = lastDay > 0 ? [...treatment, followUp(addDays('2028-02-28', lastDay))] : treatment;
     const advanced = advanceSummary(summaryOf(projected(events, addDays('2028-02-28', lastDay))), addDays('2028-02-28', 400));
     expect(advanced.day100Window.status).toBe('CLOSED');
     expect(advanced.primaryEndpoint).toEqual({ status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] });
