@@ -122,6 +122,7 @@ describe('rules on the way in (422, nothing stored)', () => {
     ['a second death', async () => ({ subjectId: await enrolledSubject(died('2026-02-01')), body: died('2026-02-01') }), 'ALREADY_DEAD'],
     ['an update of an unknown AE', async () => ({ subjectId: await enrolledSubject(), body: aeUpdated('2026-02-01', 'AE-404', { ctcaeGrade: 2 }) }), 'AE_NOT_FOUND'],
     ['a duplicate AE id', async () => ({ subjectId: await enrolledSubject(aeReported('2026-02-01', { aeId: 'AE-1' })), body: aeReported('2026-02-03', { aeId: 'AE-1' }) }), 'DUPLICATE_AE_ID'],
+    ['a GVHD grade on an AE that is not GVHD', async () => ({ subjectId: await enrolledSubject(aeReported('2026-02-01', { aeId: 'AE-1', category: 'INFECTION' })), body: aeUpdated('2026-02-03', 'AE-1', { gvhdGrade: 'IV' }) }), 'AE_GVHD_GRADE_NOT_FOR_CATEGORY'],
     ['a correction of a missing event', async () => ({ subjectId: await enrolledSubject(), body: corrected('00000000-0000-4000-8000-00000000ffff', { occurredOn: '2026-02-01' }) }), 'TARGET_NOT_FOUND'],
     ['a void of a missing event', async () => ({ subjectId: await enrolledSubject(), body: voided('00000000-0000-4000-8000-00000000fffe') }), 'TARGET_NOT_FOUND'],
     ['a correction of a correction', async () => {
@@ -149,6 +150,21 @@ describe('rules on the way in (422, nothing stored)', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 422, code: 'CLINICAL_RULE_BROKEN' });
     expect(ruleCodes(response.body)).toContain(code);
+    expect(await stored(subjectId)).toEqual(before);
+  });
+
+  it('refuses an NIH grade on an acute GVHD AE, naming the AE, its category and the field', async () => {
+    const report = aeReported('2026-02-01', { aeId: 'AE-7', category: 'ACUTE_GVHD', gvhdGrade: 'II', attribution: 'PROBABLE' });
+    const subjectId = await enrolledSubject(report);
+    const before = await stored(subjectId);
+    const response = await post(subjectId, aeUpdated('2026-02-05', 'AE-7', { gvhdGrade: 'SEVERE' }));
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([expect.objectContaining({
+      code: 'AE_GVHD_GRADE_NOT_FOR_CATEGORY',
+      field: 'data.gvhdGrade',
+      relatedEventId: report.eventId,
+      message: expect.stringMatching(/AE AE-7 .*ACUTE_GVHD.*gvhdGrade.*SEVERE/),
+    })]);
     expect(await stored(subjectId)).toEqual(before);
   });
 
@@ -204,6 +220,44 @@ describe('idempotency and concurrency', () => {
     expect((await stored(subjectId)).filter((e) => e.eventId === event.eventId)).toHaveLength(1);
     const batchRetry = await post(subjectId, [event]);
     expect(batchRetry.status).toBe(200);
+  });
+
+  // A client that timed out sends the same request again, If-Match included.
+  const retries: Array<[string, () => { body: ClinicalEvent | ClinicalEvent[]; later: ClinicalEvent[] }, string[]]> = [
+    ['a single event', () => ({ body: chemoStarted('2026-01-08'), later: [] }), []],
+    ['a single event with a deviation', () => ({ body: gpbmcInfused('2026-01-20'), later: [] }), ['GPBMC_WITHOUT_CHEMOTHERAPY']],
+    ['a batch with deviations', () => ({ body: [gpbmcInfused('2026-01-20'), stemCellsInfused('2026-02-27')], later: [] }),
+      ['GPBMC_WITHOUT_CHEMOTHERAPY', 'DAY0_WITHOUT_CONDITIONING']],
+    // The chemotherapy entered late, dated before, removes the deviation from the record, not from the original answer.
+    ['a single event with a deviation, after the stream moved on', () => ({ body: gpbmcInfused('2026-01-20'), later: [chemoStarted('2026-01-08')] }),
+      ['GPBMC_WITHOUT_CHEMOTHERAPY']],
+    ['a batch with deviations, after the stream moved on', () => ({ body: [gpbmcInfused('2026-01-20'), stemCellsInfused('2026-02-27')], later: [followUp('2026-03-01')] }),
+      ['GPBMC_WITHOUT_CHEMOTHERAPY', 'DAY0_WITHOUT_CONDITIONING']],
+  ];
+  it.each(retries)('answers an exact retry of %s sent with the same If-Match with the original result (200)', async (_what, given, deviations) => {
+    const subjectId = await enrolledSubject();
+    const { body, later } = given();
+    const first = await post(subjectId, body, { 'if-match': '0' });
+    expect(first.status).toBe(201);
+    expect(first.body.deviations.map((d: { code: string }) => d.code)).toEqual(deviations);
+    for (const event of later) expect((await post(subjectId, event)).status).toBe(201);
+    const before = await stored(subjectId);
+    t.clock.advance(5000);
+
+    const retry = await post(subjectId, JSON.parse(JSON.stringify(body)), { 'if-match': '0' });
+
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    expect(await stored(subjectId)).toEqual(before);
+  });
+
+  it('still refuses the same event id with other content under If-Match: stale 409 REVISION_CONFLICT, current 409 EVENT_ID_REUSED', async () => {
+    const subjectId = await enrolledSubject();
+    const event = chemoStarted('2026-01-08');
+    expect((await post(subjectId, event, { 'if-match': '0' })).status).toBe(201);
+    const other = { ...event, data: { regimen: 'DAV', cycle: 1 } };
+    expect((await post(subjectId, other, { 'if-match': '0' })).body).toMatchObject({ status: 409, code: 'REVISION_CONFLICT', currentRevision: 1 });
+    expect((await post(subjectId, other, { 'if-match': '1' })).body).toMatchObject({ status: 409, code: 'EVENT_ID_REUSED' });
   });
 
   it('refuses the same event id with other content (409) and stores nothing', async () => {

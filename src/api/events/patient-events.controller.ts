@@ -19,7 +19,7 @@ export class PatientEventsController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'The stream revision the writer last saw; a mismatch is 409.' })
   @ApiBody({ schema: eventBodySchema(), examples: eventBodyExamples() })
   @ApiResponse({ status: 201, description: 'Stored: { subjectId, events: [{ eventId, revision, position, recordedAt }], deviations }' })
-  @ApiResponse({ status: 200, description: 'An exact repeat: the original result, nothing stored twice' })
+  @ApiResponse({ status: 200, description: 'An exact repeat, whatever If-Match says: the original result, deviations included; nothing stored twice' })
   @ApiResponse({ status: 400, description: 'Malformed body (problem+json with every failing field)' })
   @ApiResponse({ status: 409, description: 'Stale If-Match, or an event id reused with other content' })
   @ApiResponse({ status: 415, description: 'A body that is not application/json' })

@@ -5,7 +5,7 @@ import { CLOCK, type Clock } from '../../common/clock/clock';
 import { ProblemError } from '../../common/problem/problem';
 import { utcDateOf } from '../../domain/calendar/clinical-date';
 import type { ClinicalEvent, ClinicalFactType, RecordedEvent } from '../../domain/events/clinical-event';
-import { decide } from '../../domain/decide/decide';
+import { decide, deviationsAddedBy } from '../../domain/decide/decide';
 import type { Deviation } from '../../domain/rules/deviations';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../../event-store/event-store.port';
@@ -59,14 +59,21 @@ export class PatientEventsService {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.store.readStream(streamId);
       const current = stored.length > 0 ? stored[stored.length - 1].revision : null;
+
+      // An exact repeat is a retry of a request that was stored: it repeats the original
+      // If-Match too, which the stream has moved past, so it answers before If-Match is checked.
+      const repeat = findRepeat(stored, incoming);
+      if (repeat.kind === 'repeat') {
+        // The original result: the deviations decided against the stream as it stood before the original.
+        const deviations = deviationsAddedBy(stored.map(toHistoryEntry), repeat.events.map((e) => e.eventId));
+        return { status: 200, body: { subjectId, events: repeat.events, deviations } };
+      }
       if (ifMatch !== null && ifMatch !== current) {
         throw new ProblemError(409, 'REVISION_CONFLICT', `If-Match names revision ${ifMatch}, but the stream is at ${current ?? 'none'}.`, undefined, {
           currentRevision: current,
         });
       }
-
-      const repeat = this.findRepeat(stored, incoming);
-      if (repeat) return { status: 200, body: { subjectId, events: repeat, deviations: [] } };
+      if (repeat.kind === 'conflict') throw repeat.problem;
 
       const correctionErrors = correctionDataErrors(stored, incoming, validated.batch);
       if (correctionErrors.length > 0) throw validationProblem(correctionErrors);
@@ -95,7 +102,10 @@ export class PatientEventsService {
         );
         return { status: 201, body: { subjectId, events: [...result.events], deviations: decision.deviations } };
       } catch (error) {
-        if (error instanceof WrongExpectedRevisionError && ifMatch === null && attempt < MAX_ATTEMPTS) continue;
+        // Without If-Match: decide again over the new history. With If-Match: read once more,
+        // as the writer that won may have been this request's own original (a retry racing it,
+        // answered 200); otherwise the stream has moved past If-Match and the answer is 409.
+        if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
         if (error instanceof WrongExpectedRevisionError) {
           throw new ProblemError(409, 'REVISION_CONFLICT', 'Another writer changed the stream first; read it and try again.', undefined, {
             currentRevision: error.actual,
@@ -118,31 +128,36 @@ export class PatientEventsService {
     const visible = recordedBefore === null ? stored : stored.filter((e) => e.recordedAt < recordedBefore);
     return visible.map((event, i) => ({ ...toRecordedEvent(event), chainDigest: digests[i] }));
   }
+}
 
-  /**
-   * Idempotency by event id, checked here rather than left to a store's deduplication
-   * window: a batch whose events are all stored with the same content answers with the
-   * original result; an id reused with other content, or a batch only partly stored, is
-   * a conflict.
-   */
-  private findRepeat(stored: readonly StoredEvent[], incoming: readonly ClinicalEvent[]): AppendedEvent[] | null {
-    const byId = new Map(stored.map((e) => [e.eventId, e]));
-    const matches = incoming.map((event) => byId.get(event.eventId));
-    if (matches.every((m) => m === undefined)) return null;
-    const conflicts = incoming.filter((event, i) => matches[i] !== undefined && !sameContent(matches[i]!, event));
-    if (conflicts.length > 0) {
-      throw new ProblemError(409, 'EVENT_ID_REUSED', 'An event id is already stored with other content.', conflicts.map((e) => ({
-        path: 'eventId',
-        code: 'EVENT_ID_REUSED',
-        message: `event ${e.eventId} is already stored with other content`,
-        eventId: e.eventId,
-      })));
-    }
-    if (matches.some((m) => m === undefined)) {
-      throw new ProblemError(409, 'BATCH_PARTLY_STORED', 'Some events of this batch are already stored and some are not; send the new ones alone.');
-    }
-    return matches.map((m) => ({ eventId: m!.eventId, revision: m!.revision, position: m!.position, recordedAt: m!.recordedAt }));
+type RepeatCheck =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'repeat'; readonly events: AppendedEvent[] }
+  | { readonly kind: 'conflict'; readonly problem: ProblemError };
+
+/**
+ * Idempotency by event id, checked here rather than left to a store's deduplication
+ * window: a batch whose events are all stored with the same content is a repeat, answered
+ * with the original result; an id reused with other content, or a batch only partly
+ * stored, is a conflict (409, raised by the caller after If-Match is checked).
+ */
+function findRepeat(stored: readonly StoredEvent[], incoming: readonly ClinicalEvent[]): RepeatCheck {
+  const byId = new Map(stored.map((e) => [e.eventId, e]));
+  const matches = incoming.map((event) => byId.get(event.eventId));
+  if (matches.every((m) => m === undefined)) return { kind: 'new' };
+  const conflicts = incoming.filter((event, i) => matches[i] !== undefined && !sameContent(matches[i]!, event));
+  if (conflicts.length > 0) {
+    return { kind: 'conflict', problem: new ProblemError(409, 'EVENT_ID_REUSED', 'An event id is already stored with other content.', conflicts.map((e) => ({
+      path: 'eventId',
+      code: 'EVENT_ID_REUSED',
+      message: `event ${e.eventId} is already stored with other content`,
+      eventId: e.eventId,
+    }))) };
   }
+  if (matches.some((m) => m === undefined)) {
+    return { kind: 'conflict', problem: new ProblemError(409, 'BATCH_PARTLY_STORED', 'Some events of this batch are already stored and some are not; send the new ones alone.') };
+  }
+  return { kind: 'repeat', events: matches.map((m) => ({ eventId: m!.eventId, revision: m!.revision, position: m!.position, recordedAt: m!.recordedAt })) };
 }
 
 function sameContent(stored: StoredEvent, event: ClinicalEvent): boolean {

@@ -1,5 +1,5 @@
 import { addDays } from '../calendar/clinical-date';
-import type { ClinicalDate, ClinicalFactType, Lineage } from '../events/clinical-event';
+import { ACUTE_GVHD_GRADES, CHRONIC_GVHD_GRADES, type AeCategory, type ClinicalDate, type ClinicalFactType, type GvhdGrade, type Lineage } from '../events/clinical-event';
 import { compareClinicalOrder, type EffectiveEvent } from '../history/effective-history';
 import { failedEligibilityCriteria, hasEligibilityWaiver } from './eligibility';
 import type { FailedCriterion, RuleCode, RuleViolation } from './rule-codes';
@@ -11,7 +11,7 @@ export interface HistoryViolation {
   readonly eventId: string;
   /** The event it conflicts with: the enrollment, the death, the first Day 0, the AE report... */
   readonly relatedEventId?: string;
-  /** Which date of the event is at fault, when it is not `occurredOn`. */
+  /** Which field of the event is at fault, when it is not `occurredOn`. */
   readonly field?: RuleViolation['field'];
   readonly message: string;
   readonly criteria?: readonly FailedCriterion[];
@@ -26,6 +26,44 @@ export interface HistoryViolation {
 const ALLOWED_AFTER_WITHDRAWAL: ReadonlySet<ClinicalFactType> = new Set(['FollowUpRecorded', 'PatientDied', 'AdverseEventUpdated']);
 
 const label = (e: EffectiveEvent): string => `${e.type} ${e.eventId} of ${e.occurredOn}`;
+
+type AeReport = Extract<EffectiveEvent, { type: 'AdverseEventReported' }>;
+type AeUpdate = Extract<EffectiveEvent, { type: 'AdverseEventUpdated' }>;
+
+/** The GVHD grades an AE of each category takes (as the initial report is validated at the edge); none for the others. */
+const GVHD_GRADES_BY_CATEGORY: Partial<Record<AeCategory, { readonly grades: readonly GvhdGrade[]; readonly scale: string }>> = {
+  ACUTE_GVHD: { grades: ACUTE_GVHD_GRADES, scale: 'a MAGIC grade' },
+  CHRONIC_GVHD: { grades: CHRONIC_GVHD_GRADES, scale: 'an NIH grade' },
+};
+
+/**
+ * An update's GVHD grade and systemic therapy must fit its AE's category, as the initial
+ * report's do. The category is the report's as in force (corrections applied): an update
+ * cannot change it, a correction of the report can, and then the updates are checked again.
+ */
+function checkGvhdFields(
+  update: AeUpdate,
+  report: AeReport,
+  add: (code: RuleCode, e: EffectiveEvent, message: string, extra?: Partial<HistoryViolation>) => void,
+): void {
+  const { aeId, gvhdGrade, systemicTherapy } = update.data;
+  const category = report.data.category;
+  const extra = { relatedEventId: report.eventId };
+  if (gvhdGrade !== undefined) {
+    const fit = GVHD_GRADES_BY_CATEGORY[category];
+    if (!fit) {
+      add('AE_GVHD_GRADE_NOT_FOR_CATEGORY', update, `AE ${aeId} is ${category} and takes no gvhdGrade (only ACUTE_GVHD and CHRONIC_GVHD do); ` +
+        `${label(update)} gives gvhdGrade ${gvhdGrade}`, { ...extra, field: 'data.gvhdGrade' });
+    } else if (!fit.grades.includes(gvhdGrade)) {
+      add('AE_GVHD_GRADE_NOT_FOR_CATEGORY', update, `AE ${aeId} is ${category} and takes ${fit.scale} (${fit.grades.join(', ')}) as gvhdGrade; ` +
+        `${label(update)} gives gvhdGrade ${gvhdGrade}`, { ...extra, field: 'data.gvhdGrade' });
+    }
+  }
+  if (systemicTherapy !== undefined && category !== 'CHRONIC_GVHD') {
+    add('AE_SYSTEMIC_THERAPY_NOT_FOR_CATEGORY', update, `AE ${aeId} is ${category} and systemicTherapy is recorded only for CHRONIC_GVHD; ` +
+      `${label(update)} gives systemicTherapy ${String(systemicTherapy)}`, { ...extra, field: 'data.systemicTherapy' });
+  }
+}
 
 /**
  * Every rule of domain.md section 4 checked over a whole effective history, as if
@@ -138,6 +176,7 @@ export function checkHistory(effective: readonly EffectiveEvent[], today: Clinic
           break;
         }
         const onset = report.occurredOn;
+        if (report.type === 'AdverseEventReported') checkGvhdFields(e, report, add);
         if (e.occurredOn < onset) {
           add('AE_UPDATE_BEFORE_ONSET', e, `${label(e)} is dated before the onset of AE ${e.data.aeId} on ${onset}`, { relatedEventId: report.eventId });
         }

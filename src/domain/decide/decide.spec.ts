@@ -1,4 +1,4 @@
-import type { ClinicalEvent } from '../events/clinical-event';
+import { AE_CATEGORIES, type AdverseEventUpdatedData, type AeCategory, type ClinicalEvent } from '../events/clinical-event';
 import {
   aeReported,
   aeUpdated,
@@ -18,7 +18,7 @@ import {
   voided,
   withdrawn,
 } from '../testing/journey.fixtures';
-import { decide, type Decision, type RuleCode, type RuleViolation } from './decide';
+import { decide, deviationsAddedBy, type Decision, type RuleCode, type RuleViolation } from './decide';
 
 const TODAY = '2025-12-31';
 
@@ -256,5 +256,108 @@ describe('decide: corrections and voids', () => {
       kind: 'accepted',
       deviations: [expect.objectContaining({ code: 'CONDITIONING_WITHOUT_GPBMC', eventId: conditioning.eventId })],
     }));
+  });
+});
+
+describe('decide: an AE update\'s GVHD fields against the AE\'s category', () => {
+  type Change = Omit<Partial<AdverseEventUpdatedData>, 'aeId'>;
+  type Outcome = 'accepted' | RuleCode;
+  const GRADE: Outcome = 'AE_GVHD_GRADE_NOT_FOR_CATEGORY';
+  const THERAPY: Outcome = 'AE_SYSTEMIC_THERAPY_NOT_FOR_CATEGORY';
+  const changes: ReadonlyArray<[what: string, change: Change]> = [
+    ['a MAGIC grade', { gvhdGrade: 'IV' }],
+    ['an NIH grade', { gvhdGrade: 'SEVERE' }],
+    ['systemicTherapy true', { systemicTherapy: true }],
+    ['systemicTherapy false', { systemicTherapy: false }],
+    ['a CTCAE grade only', { ctcaeGrade: 4 }],
+  ];
+  // One row per category, one column per change above.
+  const expected: Record<AeCategory, readonly Outcome[]> = {
+    ACUTE_GVHD: ['accepted', GRADE, THERAPY, THERAPY, 'accepted'],
+    CHRONIC_GVHD: [GRADE, 'accepted', 'accepted', 'accepted', 'accepted'],
+    INFECTION: [GRADE, GRADE, THERAPY, THERAPY, 'accepted'],
+    ORGAN_DYSFUNCTION: [GRADE, GRADE, THERAPY, THERAPY, 'accepted'],
+    HEMATOLOGICAL_TOXICITY: [GRADE, GRADE, THERAPY, THERAPY, 'accepted'],
+    OTHER: [GRADE, GRADE, THERAPY, THERAPY, 'accepted'],
+  };
+  /** A valid initial report of the category (the edge enforces its own GVHD fields). */
+  const reportOf = (category: AeCategory, aeId = 'AE-G') => aeReported('2025-04-20', {
+    aeId,
+    category,
+    ...(category === 'ACUTE_GVHD' ? { gvhdGrade: 'II' as const } : {}),
+    ...(category === 'CHRONIC_GVHD' ? { gvhdGrade: 'MILD' as const, systemicTherapy: false } : {}),
+  });
+  const rows = AE_CATEGORIES.flatMap((category) => changes.map(([what, change], i) => ({ category, what, change, outcome: expected[category][i] })));
+
+  it.each(rows)('given a $category AE, when an update gives $what, then $outcome', ({ category, change, outcome }) => {
+    const report = reportOf(category);
+    expect(codes(when([...course, report], [aeUpdated('2025-04-25', 'AE-G', change)]))).toEqual(outcome === 'accepted' ? 'accepted' : [outcome]);
+  });
+
+  it('names the AE, its category and the offending field, and reports each wrong field', () => {
+    const update = aeUpdated('2025-04-25', 'AE-G', { gvhdGrade: 'SEVERE', systemicTherapy: true });
+    const report = reportOf('ACUTE_GVHD');
+    const violations = violationsOf(when([...course, report], [followUp('2025-04-24'), update]));
+    expect(violations).toEqual([
+      expect.objectContaining({ code: GRADE, eventIndex: 1, eventId: update.eventId, relatedEventId: report.eventId, field: 'data.gvhdGrade' }),
+      expect.objectContaining({ code: THERAPY, eventIndex: 1, eventId: update.eventId, relatedEventId: report.eventId, field: 'data.systemicTherapy' }),
+    ]);
+    expect(violations[0].message).toMatch(/AE AE-G .*ACUTE_GVHD.*gvhdGrade.*SEVERE/);
+    expect(violations[1].message).toMatch(/AE AE-G .*ACUTE_GVHD.*systemicTherapy/);
+  });
+
+  const acute = reportOf('ACUTE_GVHD', 'AE-A');
+  const graded = aeUpdated('2025-04-25', 'AE-A', { gvhdGrade: 'III' });
+  const infection = reportOf('INFECTION', 'AE-I');
+  const asCategory = (report: typeof acute, category: AeCategory) =>
+    corrected(report, { data: { ...reportOf(category, report.data.aeId).data, term: report.data.term } });
+  const cases: Case[] = [
+    ['a report and a mismatching update in one batch', course, [infection, aeUpdated('2025-04-25', 'AE-I', { gvhdGrade: 'II' })], [GRADE]],
+    // The category in force is the report's as corrected (an update cannot change it).
+    ['an update graded by the category its report was corrected to', [...course, infection], [asCategory(infection, 'ACUTE_GVHD'), aeUpdated('2025-04-25', 'AE-I', { gvhdGrade: 'III' })], 'accepted'],
+    ['an update graded by the category its report was corrected away from', [...course, acute], [asCategory(acute, 'INFECTION'), aeUpdated('2025-04-25', 'AE-A', { gvhdGrade: 'III' })], [GRADE]],
+    ['a category correction that leaves a graded update mismatching', [...course, acute, graded], [asCategory(acute, 'CHRONIC_GVHD')], [`CORRECTION_BREAKS_RULES: ${GRADE}`]],
+    ['a category correction after its graded update is voided', [...course, acute, graded], [voided(graded), asCategory(acute, 'CHRONIC_GVHD')], 'accepted'],
+    ['a correction of an update to a grade of the other scale', [...course, acute, graded], [corrected(graded, { data: { aeId: 'AE-A', gvhdGrade: 'MODERATE' } })], [`CORRECTION_BREAKS_RULES: ${GRADE}`]],
+    ['a mismatching update already stored before the rule (not blamed on later events)',
+      [...course, infection, aeUpdated('2025-04-25', 'AE-I', { gvhdGrade: 'IV' })], [followUp('2025-05-01')], 'accepted'],
+  ];
+
+  it.each(table(cases))('given $name, then $expected', ({ given, incoming, expected }) => {
+    expect(codes(when(given, incoming))).toEqual(expected);
+  });
+});
+
+describe('deviationsAddedBy: the deviations an exact repeat answers with', () => {
+  // Each stored batch, with what was stored before it and what came after it.
+  const enrollmentOnly = [enrollment];
+  const cases: ReadonlyArray<[name: string, before: readonly ClinicalEvent[], batch: readonly ClinicalEvent[], after: readonly ClinicalEvent[]]> = [
+    ['a GPBMC infusion without chemotherapy', enrollmentOnly, [gpbmcInfused('2025-03-10')], []],
+    ['a batch with two deviations', enrollmentOnly, [gpbmcInfused('2025-03-10'), stemCellsInfused('2025-04-08')], []],
+    ['a waived enrollment', [], [enrolled('2025-03-01', { ageYears: 14, eligibilityWaiver: { reason: 'sponsor approved' } })], []],
+    ['an event without deviation', [enrollment, chemo], [gpbmcInfused('2025-03-10')], []],
+    ['a deviation a later event made go away (chemotherapy entered late, dated before)', enrollmentOnly,
+      [gpbmcInfused('2025-03-10')], [chemoStarted('2025-03-05')]],
+    ['a deviation already standing before the batch is not the batch\'s', [enrollment, gpbmcInfused('2025-03-10')], [followUp('2025-03-20')], []],
+  ];
+
+  it.each(cases)('given %s, then a repeat answers what decide answered', (_name, before, batch, after) => {
+    const decision = decide(asHistory(before), batch, TODAY);
+    if (decision.kind !== 'accepted') throw new Error(`expected an accepted batch, got ${JSON.stringify(decision)}`);
+    const stream = asHistory([...before, ...batch, ...after]);
+    expect(deviationsAddedBy(stream, batch.map((e) => e.eventId))).toEqual(decision.deviations);
+  });
+
+  it('reports the deviations of a batch whose original answer had some, in the original order', () => {
+    const late = [gpbmcInfused('2025-03-10'), stemCellsInfused('2025-04-08')];
+    const stream = asHistory([enrollment, ...late, chemoStarted('2025-03-05'), conditioningStarted('2025-04-01')]);
+    expect(deviationsAddedBy(stream, late.map((e) => e.eventId)).map((d) => [d.code, d.eventId])).toEqual([
+      ['GPBMC_WITHOUT_CHEMOTHERAPY', late[0].eventId],
+      ['DAY0_WITHOUT_CONDITIONING', late[1].eventId],
+    ]);
+  });
+
+  it('answers no deviations for ids not in the stream', () => {
+    expect(deviationsAddedBy(asHistory([enrollment]), [syntheticId(404, 0xd0)])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { ClinicalDate, ClinicalEvent, CorrectionEvent, EventType } from '../events/clinical-event';
 import { isCorrectionType } from '../events/clinical-event';
-import { effectiveHistory, type HistoryEntry } from '../history/effective-history';
+import { effectiveHistory, type EffectiveEvent, type HistoryEntry } from '../history/effective-history';
 import { structuralDeviations, type Deviation } from '../rules/deviations';
 import { checkHistory, type HistoryViolation } from './check-history';
 import type { RuleViolation } from './rule-codes';
@@ -43,7 +43,7 @@ export function decide(history: readonly HistoryEntry[], incoming: readonly Clin
   }
 
   let effective = effectiveHistory(entries);
-  const deviationsBefore = new Set(structuralDeviations(effective).map(deviationKey));
+  const effectiveBefore = effective;
   let standing = new Set(checkHistory(effective, today).map(violationKey));
   const violations: RuleViolation[] = [];
 
@@ -100,8 +100,30 @@ export function decide(history: readonly HistoryEntry[], incoming: readonly Clin
   });
 
   if (violations.length > 0) return { kind: 'rejected', violations };
-  const deviations = structuralDeviations(effective).filter((d) => !deviationsBefore.has(deviationKey(d)));
-  return { kind: 'accepted', events: incoming, deviations };
+  return { kind: 'accepted', events: incoming, deviations: deviationsAdded(effectiveBefore, effective) };
+}
+
+/** The structural deviations of `after` that `before` does not have: what a batch adds. */
+function deviationsAdded(before: readonly EffectiveEvent[], after: readonly EffectiveEvent[]): Deviation[] {
+  const standing = new Set(structuralDeviations(before).map(deviationKey));
+  return structuralDeviations(after).filter((d) => !standing.has(deviationKey(d)));
+}
+
+/**
+ * The deviations `decide` answered when it accepted the stored events `eventIds`: those
+ * they added to the stream as it stood before the first of them. An exact repeat of an
+ * append answers these, so its answer is the original one, whatever the stream has
+ * become since (a later event may have made a deviation go away). Structural deviations
+ * do not depend on today, so this is exact for a batch stored as one append; for a part
+ * of a batch it is what those events add in the order they were stored.
+ */
+export function deviationsAddedBy(stream: readonly HistoryEntry[], eventIds: readonly string[]): Deviation[] {
+  const ids = new Set(eventIds);
+  const repeated = stream.filter((e) => ids.has(e.eventId));
+  if (repeated.length === 0) return [];
+  const first = Math.min(...repeated.map((e) => e.revision));
+  const before = stream.filter((e) => e.revision < first);
+  return deviationsAdded(effectiveHistory(before), effectiveHistory([...before, ...repeated]));
 }
 
 function checkTarget(event: CorrectionEvent, eventIndex: number, typeById: ReadonlyMap<string, EventType>, voided: ReadonlySet<string>): RuleViolation[] {

@@ -20,6 +20,8 @@ export const RULE_CODES = {
   AE_NOT_FOUND: 'an AE update whose AE id was never reported',
   AE_UPDATE_BEFORE_ONSET: 'an AE update dated before the onset of its AE',
   AE_RESOLVED_BEFORE_ONSET: 'an AE resolution date before the onset of its AE',
+  AE_GVHD_GRADE_NOT_FOR_CATEGORY: "an AE update's gvhdGrade does not fit the AE's category in force: ACUTE_GVHD takes a MAGIC grade I-IV, CHRONIC_GVHD an NIH grade MILD/MODERATE/SEVERE, other categories none",
+  AE_SYSTEMIC_THERAPY_NOT_FOR_CATEGORY: "an AE update gives systemicTherapy, but the AE's category in force is not CHRONIC_GVHD",
   DUPLICATE_EVENT_ID: 'the event id is already in the stream or earlier in the batch',
   TARGET_NOT_FOUND: 'a correction or void whose target event is not in the stream',
   CORRECTION_OF_CORRECTION: 'a correction or void that targets a correction or a void',
@@ -48,8 +50,8 @@ export interface RuleViolation {
   readonly eventId: string;
   /** The other event the rule is about, when there is one (the Day 0 already recorded, the death, the target). */
   readonly relatedEventId?: string;
-  /** Which date of the event is at fault, when it is not `occurredOn`. */
-  readonly field?: 'data.resolvedOn' | 'data.consentSignedOn';
+  /** Which field of the event is at fault, when it is not `occurredOn`. */
+  readonly field?: 'data.resolvedOn' | 'data.consentSignedOn' | 'data.gvhdGrade' | 'data.systemicTherapy';
   /** For INELIGIBLE: every failed criterion. */
   readonly criteria?: readonly FailedCriterion[];
   /** For CORRECTION_BREAKS_RULES: what the corrected history would break. */
