@@ -34,7 +34,7 @@ export interface PatientRow {
   /** Relapse (1) versus non-relapse mortality (2), or censored (0), and days, from each origin. */
   readonly txCifCause: number | null; readonly txCifDays: number | null;
   readonly enCifCause: number | null; readonly enCifDays: number | null;
-  /** JSON [[period, category, worst grade, related 1/0, serious 1/0], ...]: what AE tables count. */
+  /** JSON [[period, category, worst grade, related 1/0, serious 1/0, worst grade by Day +100 or null], ...]: what AE tables count. */
   readonly aeTuples: string | null;
   /** JSON of the PatientSummary as of `lastEventOn`. */
   readonly facts: string | null;
@@ -93,7 +93,9 @@ export function patientRow(subjectId: string, revision: number, entries: readonl
     txCifDays: fromDay0 === null ? null : fromDay0.days,
     enCifCause: record.relapseVsNrm.event === null ? 0 : CAUSE[record.relapseVsNrm.event],
     enCifDays: record.relapseVsNrm.daysFromEnrollment,
-    aeTuples: JSON.stringify(record.adverseEvents.map((ae) => [ae.phaseAtOnset, ae.category, ae.worstCtcaeGrade, ae.treatmentRelated ? 1 : 0, ae.serious ? 1 : 0])),
+    aeTuples: JSON.stringify(
+      record.adverseEvents.map((ae) => [ae.phaseAtOnset, ae.category, ae.worstCtcaeGrade, ae.treatmentRelated ? 1 : 0, ae.serious ? 1 : 0, ae.worstCtcaeGradeByDay100 ?? null]),
+    ),
     facts: JSON.stringify(summary),
     aes: JSON.stringify(aeFactsOf(record)),
   };

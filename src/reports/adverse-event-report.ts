@@ -82,6 +82,8 @@ export interface AeReportPatient {
     readonly phaseAtOnset: AePeriod;
     readonly category: AeCategory;
     readonly worstCtcaeGrade: number;
+    /** Onset in the window: the worst grade reached on or before Day +100. */
+    readonly worstCtcaeGradeByDay100?: number;
     readonly treatmentRelated: boolean;
     readonly serious: boolean;
   }[];

@@ -101,7 +101,7 @@ const COMPETING_COLUMNS: Record<Origin, [cause: string, days: string]> = {
   ENROLLMENT: ['en_cif_cause', 'en_cif_days'],
 };
 
-type AeTuple = [period: AePeriod, category: AeCategory, worstGrade: number, related: 0 | 1, serious: 0 | 1];
+type AeTuple = [period: AePeriod, category: AeCategory, worstGrade: number, related: 0 | 1, serious: 0 | 1, worstGradeByDay100: number | null];
 
 /** Parsed AE tuples by row: a changed patient gets a new row object, so an entry never goes stale. */
 const parsedAes = new WeakMap<object, AeReportPatient['adverseEvents']>();
@@ -109,8 +109,8 @@ const parsedAes = new WeakMap<object, AeReportPatient['adverseEvents']>();
 function adverseEventsOf(row: PatientTableRow): AeReportPatient['adverseEvents'] {
   let adverseEvents = parsedAes.get(row);
   if (adverseEvents === undefined) {
-    adverseEvents = (JSON.parse(row.ae_tuples as string) as AeTuple[]).map(([phaseAtOnset, category, worstCtcaeGrade, related, serious]) => ({
-      phaseAtOnset, category, worstCtcaeGrade, treatmentRelated: related === 1, serious: serious === 1,
+    adverseEvents = (JSON.parse(row.ae_tuples as string) as AeTuple[]).map(([phaseAtOnset, category, worstCtcaeGrade, related, serious, byDay100]) => ({
+      phaseAtOnset, category, worstCtcaeGrade, treatmentRelated: related === 1, serious: serious === 1, ...(byDay100 === null ? {} : { worstCtcaeGradeByDay100: byDay100 }),
     }));
     parsedAes.set(row, adverseEvents);
   }
@@ -135,7 +135,8 @@ const NO_CATEGORIES: AeReportPatient['primaryEndpoint']['byCategory'] = Object.f
 function primaryCategoriesOf(adverseEvents: AeReportPatient['adverseEvents']): AeReportPatient['primaryEndpoint']['byCategory'] {
   const worst = new Map<AeCategory, number>();
   for (const ae of adverseEvents) {
-    if (ae.phaseAtOnset === 'DAY100_WINDOW' && ae.treatmentRelated) worst.set(ae.category, Math.max(worst.get(ae.category) ?? 0, ae.worstCtcaeGrade));
+    // The grade reached by Day +100, as the projection's primary endpoint counts it.
+    if (ae.phaseAtOnset === 'DAY100_WINDOW' && ae.treatmentRelated) worst.set(ae.category, Math.max(worst.get(ae.category) ?? 0, ae.worstCtcaeGradeByDay100 ?? ae.worstCtcaeGrade));
   }
   return [...worst].map(([category, worstGrade]) => ({ category, worstGrade }));
 }

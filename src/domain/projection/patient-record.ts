@@ -108,6 +108,11 @@ export interface AeSummary {
   /** Current values: the report as changed by every update dated on or before the as-of date. */
   readonly ctcaeGrade: CtcaeGrade;
   readonly worstCtcaeGrade: CtcaeGrade;
+  /**
+   * Onset in the day-100 window only: the worst CTCAE grade reached on or before Day +100,
+   * which the primary endpoint counts (a worsening counts from its date, domain.md section 3).
+   */
+  readonly worstCtcaeGradeByDay100?: CtcaeGrade;
   readonly gvhdGrade?: GvhdGrade;
   readonly worstGvhdGrade?: GvhdGrade;
   readonly serious: boolean;

@@ -510,7 +510,7 @@ describe('project: primary endpoint', () => {
 
     // domain.md section 3: a worsening grade counts from the date of the change.
     expect(record.primaryEndpoint.byCategory).toEqual([{ category: 'INFECTION', count: 1, worstGrade: windowWorst, aeIds: ['AE-1'] }]);
-    expect(record.adverseEvents[0].worstCtcaeGrade).toBe(aeWorst);
+    expect(record.adverseEvents[0]).toMatchObject({ worstCtcaeGrade: aeWorst, worstCtcaeGradeByDay100: windowWorst });
   });
 
   it('given a death on Day +50 without an event, then OS is an event on Day +50', () => {

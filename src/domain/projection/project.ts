@@ -13,6 +13,7 @@ import type {
   AeCategory,
   Attribution,
   ClinicalDate,
+  CtcaeGrade,
   GvhdGrade,
 } from '../events/clinical-event';
 import { AE_CATEGORIES } from '../events/clinical-event';
@@ -113,7 +114,7 @@ export function project(
   let pendingUpdates: Fact<'AdverseEventUpdated'>[] | undefined;
   const aes: MutableAe[] = [];
   // The grade each AE was reported with, by its index in `aes`: the window's worst grade starts from it.
-  const reportedGrades: number[] = [];
+  const reportedGrades: CtcaeGrade[] = [];
   // structuralDeviations() reacts only to the enrollment and the treatment steps: handing it
   // just those (in clinical order) gives the same deviations at a fraction of the cost of
   // the whole history. A property test checks that the two agree.
@@ -198,7 +199,8 @@ export function project(
 
   // AEs: where the onset falls, and relatedness under the attribution in force as of asOf.
   const bridgingAdverseEvents: AeSummary[] = [];
-  for (const ae of aes) {
+  for (let i = 0; i < aes.length; i++) {
+    const ae = aes[i];
     ae.treatmentRelated = isTreatmentRelated(ae.category, ae.attribution);
     if (day0 === null) {
       ae.phaseAtOnset = 'BRIDGING';
@@ -206,11 +208,12 @@ export function project(
       const dayRelative = epochDayOf(ae.onset) - day0Day;
       ae.dayRelative = dayRelative;
       ae.phaseAtOnset = dayRelative < 0 ? 'BRIDGING' : dayRelative <= DAY100_WINDOW_LAST_DAY ? 'DAY100_WINDOW' : 'LATER';
+      if (ae.phaseAtOnset === 'DAY100_WINDOW') ae.worstCtcaeGradeByDay100 = worstGradeBy(ae, reportedGrades[i], windowEndDay);
     }
     if (ae.phaseAtOnset === 'BRIDGING') bridgingAdverseEvents.push(ae);
   }
 
-  const primaryEndpoint = primary(day0, aes, reportedGrades, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastKnownAliveDay);
+  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastKnownAliveDay);
 
   // Time to event.
   const firstRelapse = relapses ? relapses[0] : undefined;
@@ -496,7 +499,6 @@ function phaseSpans(
 function primary(
   day0: ClinicalDate | null,
   aes: readonly MutableAe[],
-  reportedGrades: readonly number[],
   offStudy: OffStudy | null,
   offStudyDay: number,
   day0Day: number,
@@ -514,8 +516,7 @@ function primary(
   }
   let eventDate: ClinicalDate | null = null;
   let byCategory: Mutable<PrimaryCategoryCount>[] | undefined;
-  for (let i = 0; i < aes.length; i++) {
-    const ae = aes[i];
+  for (const ae of aes) {
     if (ae.phaseAtOnset !== 'DAY100_WINDOW' || !ae.treatmentRelated) continue;
     if (eventDate === null || ae.onset < eventDate) eventDate = ae.onset;
     byCategory ??= [];
@@ -525,7 +526,7 @@ function primary(
       byCategory.push(row);
     }
     row.count++;
-    const worstInWindow = worstGradeBy(ae, reportedGrades[i], windowEndDay);
+    const worstInWindow = ae.worstCtcaeGradeByDay100!;
     if (worstInWindow > row.worstGrade) row.worstGrade = worstInWindow;
     (row.aeIds as string[]).push(ae.aeId);
   }
@@ -546,7 +547,7 @@ function primary(
  * onset, which is what the caller compares). A worsening counts from its date (domain.md
  * section 3), so one after Day +100 is not a grade of the window.
  */
-function worstGradeBy(ae: MutableAe, reportedGrade: number, lastDay: number): number {
+function worstGradeBy(ae: MutableAe, reportedGrade: CtcaeGrade, lastDay: number): CtcaeGrade {
   let worst = reportedGrade;
   for (const change of ae.changes) {
     if (change.ctcaeGrade !== undefined && change.ctcaeGrade > worst && epochDayOf(change.date) <= lastDay) worst = change.ctcaeGrade;
