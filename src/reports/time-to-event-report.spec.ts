@@ -13,7 +13,7 @@ const cohort = () => [
   transplanted('SYN-2', '2026-02-01', followUp('2026-08-01')),
   transplanted('SYN-3', '2026-02-01', died('2026-04-01', { cause: 'INFECTION', treatmentRelated: true })),
   transplanted('SYN-4', '2026-02-01', followUp('2028-04-11')),
-  recordOf('SYN-5', [enrolled('2026-01-05'), died('2026-01-30')], ASOF),
+  recordOf('SYN-5', [enrolled('2026-01-05'), died('2026-01-30', { cause: 'INFECTION' })], ASOF),
 ];
 
 describe('survivalReport', () => {

@@ -546,6 +546,23 @@ describe('project: time-to-event endpoints', () => {
     expect(record.relapseVsNrm).toMatchObject({ event: 'RELAPSE', date: day(200), daysFromDay0: 200 });
   });
 
+  it.each<[string, () => ClinicalEvent[], object]>([
+    ['a death from relapse with no relapse recorded', () => [...transplanted(), died(day(150), { cause: 'RELAPSE' })], { event: 'RELAPSE', date: day(150), daysFromDay0: 150, fromDay0: { event: 'RELAPSE', date: day(150), days: 150 } }],
+    ['a death from relapse after a recorded relapse', () => [...transplanted(), relapsed(day(90)), died(day(150), { cause: 'RELAPSE' })], { event: 'RELAPSE', date: day(90), fromDay0: { event: 'RELAPSE', date: day(90) } }],
+    ['a death from infection with no relapse', () => [...transplanted(), died(day(150), { cause: 'INFECTION' })], { event: 'NRM', date: day(150), fromDay0: { event: 'NRM', date: day(150) } }],
+    [
+      'a relapse before Day 0, then a death from relapse after it',
+      () => [...transplanted(), relapsed(day(-10)), died(day(150), { cause: 'RELAPSE' })],
+      { event: 'RELAPSE', date: day(-10), fromDay0: { event: 'RELAPSE', date: day(150), days: 150 } },
+    ],
+  ])('given %s, then relapse versus non-relapse mortality is %j', (_what, events, expected) => {
+    // Non-relapse mortality is death in continuous remission; a death the form puts down to relapse is not.
+    const record = recordOf(events(), day(200));
+
+    expect(record.relapseVsNrm).toMatchObject(expected);
+    expect(record.endpoints?.OS).toMatchObject({ event: true, date: day(150) });
+  });
+
   it('given a relapse before Day 0, then it is shown and counts from enrollment, but not as a post-transplant relapse', () => {
     const record = recordOf([...transplanted(), relapsed(day(-10), 'PROGRESSION'), followUp(day(60))], day(70));
 
@@ -625,7 +642,7 @@ describe('project: time-to-event endpoints', () => {
   });
 
   it('given a death before transplant, then only the enrollment-origin endpoints exist', () => {
-    const record = recordOf([enrolled(day(-45)), chemoStarted(day(-40)), died(day(-20))], day(0));
+    const record = recordOf([enrolled(day(-45)), chemoStarted(day(-40)), died(day(-20), { cause: 'INFECTION' })], day(0));
 
     expect(record.endpoints).toBeNull();
     expect(record.endpointsFromEnrollment.OS).toMatchObject({ event: true, days: 25 });

@@ -651,10 +651,15 @@ export function milestoneStatusAt(milestoneDay: number, eventDay: number, lastKn
   return 'MISSING';
 }
 
-/** Relapse versus death without a prior relapse; a relapse on the day of death counts as relapse. */
+/**
+ * Relapse versus death without a prior relapse; a relapse on the day of death counts as
+ * relapse. A death whose cause is RELAPSE with no relapse recorded counts as relapse on
+ * the date of death: the patient did not die in remission, so it is not non-relapse
+ * mortality, and the death date is the latest the relapse can have been.
+ */
 function competing(origin: ClinicalDate, originDay: number, context: EndpointContext): CompetingOutcome {
-  const relapseOn = relapseFrom(origin, context.relapses);
   const deathOn = context.death && context.death.occurredOn >= origin ? context.death.occurredOn : null;
+  const relapseOn = relapseFrom(origin, context.relapses) ?? (deathOn !== null && context.death!.data.cause === 'RELAPSE' ? deathOn : null);
   if (relapseOn !== null && (deathOn === null || relapseOn <= deathOn)) {
     return { event: 'RELAPSE', date: relapseOn, days: epochDayOf(relapseOn) - originDay };
   }
