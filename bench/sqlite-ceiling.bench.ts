@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS_FILE, migrate, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
+import { EVENTS_FILE, prepareEventsFile, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { syntheticEvent } from './event-store.bench';
 import { quick as quickFlag } from './support';
 
@@ -22,18 +22,10 @@ type Row = [string, number, string, string, string, string, string, string];
 
 const INSERT = 'INSERT INTO events (stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
-/** The store's pragmas (SqliteEventStore.open), so the file behaves as the store's does. */
+/** A file set up as the store sets up its own (lock, journal, cache, schema). */
 function openLikeTheStore(file: string): Database.Database {
   const db = new Database(file);
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.exec('BEGIN EXCLUSIVE; COMMIT');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('journal_size_limit = 67108864');
-  db.pragma('wal_autocheckpoint = 10000');
-  db.pragma('cache_size = -32768');
-  db.pragma('mmap_size = 2147483648');
-  migrate(db);
+  prepareEventsFile(db);
   return db;
 }
 
