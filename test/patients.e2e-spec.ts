@@ -31,6 +31,25 @@ afterAll(async () => {
 const get = (url: string, role: 'reporter' | 'auditor' | 'emitter' | 'admin' = 'reporter') => t.request({ method: 'GET', url, role });
 const ids = (body: { items: Array<{ subjectId: string }> }) => body.items.map((p) => p.subjectId);
 
+describe('graft failure on the synthetic records', () => {
+  it.each([
+    ['SYN-001', 'ENGRAFTED'],
+    ['SYN-002', 'ENGRAFTED'],
+    ['SYN-003', 'ENGRAFTED'],
+    // A GPBMC graft on 2026-10-01 and no neutrophil engraftment recorded by Day +30.
+    ['SYN-004', 'GRAFT_FAILURE'],
+    ['SYN-005', null],
+  ])('%s as of 2026-11-25: %s', async (subjectId, expected) => {
+    const record = await get(`/v1/patients/${subjectId}?asOf=2026-11-25`);
+    expect(record.status).toBe(200);
+    expect(record.body.graftFailure).toBe(expected);
+  });
+
+  it('SYN-004 as of its Day +30 is still pending', async () => {
+    expect((await get('/v1/patients/SYN-004?asOf=2026-10-31')).body.graftFailure).toBe('PENDING');
+  });
+});
+
 describe('GET /v1/patients', () => {
   it('lists every patient with the status derived as of the date', async () => {
     const list = await get('/v1/patients?asOf=2026-11-25');

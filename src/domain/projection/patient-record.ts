@@ -53,6 +53,13 @@ export type PrimaryStatus = (typeof PRIMARY_STATUSES)[number];
 export type NotApplicableReason = 'BEFORE_TRANSPLANT' | 'DIED_BEFORE_TRANSPLANT' | 'WITHDRAWN_BEFORE_TRANSPLANT';
 export type IncompleteReason = 'DIED' | 'WITHDRAWN';
 /**
+ * ENGRAFTED: neutrophil engraftment on or before Day +30; PENDING: Day +30 not yet passed;
+ * GRAFT_FAILURE: Day +30 passed on study without it; NOT_EVALUABLE: off study by Day +30
+ * without it (an early death is not a graft failure by this definition).
+ */
+export const GRAFT_FAILURE_STATUSES = ['ENGRAFTED', 'PENDING', 'GRAFT_FAILURE', 'NOT_EVALUABLE'] as const;
+export type GraftFailureStatus = (typeof GRAFT_FAILURE_STATUSES)[number];
+/**
  * OPEN after the window closed: the patient is on study, but nothing dated on or after
  * Day +100 is known, so "no event in the window" is not established yet (domain.md §6:
  * NO_EVENT needs the patient observed through Day +100).
@@ -236,6 +243,13 @@ export interface PatientRecord {
   /** Latest clinical date among the visible effective events, not after death. */
   readonly lastKnownAlive: ClinicalDate;
   readonly engraftment: { readonly neutrophil: ClinicalDate | null; readonly platelet: ClinicalDate | null };
+  /**
+   * Graft failure as domain.md section 1 defines it: no neutrophil engraftment by Day +30
+   * for a peripheral blood graft (PBSC or GPBMC). Null without Day 0 or for a marrow or cord
+   * graft, which the definition does not cover. It is shown, not counted: an AE table counts
+   * graft failure once a site reports it as an AE (category HEMATOLOGICAL_TOXICITY).
+   */
+  readonly graftFailure: GraftFailureStatus | null;
   /** Empty without Day 0. */
   readonly milestoneVisits: readonly MilestoneVisit[];
   readonly deviations: readonly Deviation[];

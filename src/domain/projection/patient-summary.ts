@@ -27,6 +27,7 @@ import {
   DAY100_WINDOW_LAST_DAY,
   LONG_TERM_FOLLOW_UP_FROM_DAY,
   milestoneStatusAt,
+  graftFailureAt,
   overdueVisitDeviation,
   visitStatusAt,
 } from './project';
@@ -62,6 +63,7 @@ export function summaryOf(record: PatientRecord): PatientSummary {
     relapseVsNrm: record.relapseVsNrm,
     lastKnownAlive: record.lastKnownAlive,
     engraftment: record.engraftment,
+    graftFailure: record.graftFailure,
     milestoneVisits: record.milestoneVisits,
     deviations: record.deviations,
   };
@@ -97,6 +99,9 @@ export function advanceSummary<S extends PatientSummary>(summary: S, asOf: Clini
     GRFS: withMilestones(endpoints.GRFS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
   });
   const milestoneVisits = summary.milestoneVisits.map((visit) => withVisitStatus(visit, offStudyDay, asOfDay));
+  // Only the calendar can still move it: Day +30 passing with no engraftment, as no event is still to come.
+  const graftFailure =
+    summary.graftFailure === 'PENDING' && day0Day !== null ? graftFailureAt(day0Day, null, offStudyDay, asOfDay) : summary.graftFailure;
 
   return {
     ...summary,
@@ -110,6 +115,7 @@ export function advanceSummary<S extends PatientSummary>(summary: S, asOf: Clini
     primaryEndpoint,
     endpoints: summary.endpoints === null || day0Day === null ? summary.endpoints : endpointsAt(summary.endpoints, day0Day),
     endpointsFromEnrollment: endpointsAt(summary.endpointsFromEnrollment, epochDayOf(summary.enrolledOn)),
+    graftFailure,
     milestoneVisits,
     deviations: withOverdueVisits(summary.deviations, milestoneVisits),
   };

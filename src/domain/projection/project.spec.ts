@@ -290,6 +290,29 @@ describe('project: Day 0, the day-100 window and calendar arithmetic', () => {
   ])('given %s, then engraftment is %j', (_name, engraftment, events) => {
     expect(recordOf(events(), day(60)).engraftment).toEqual(engraftment);
   });
+
+  /** The treatment steps with a Day 0 of the given graft source. */
+  const graftOf = (graftSource: 'PBSC' | 'GPBMC' | 'BM' | 'CORD'): ClinicalFact[] => [...transplanted().slice(0, -1), stemCellsInfused(D0, { graftSource })];
+
+  // domain.md section 1: no neutrophil engraftment by Day +30 for a peripheral blood graft.
+  it.each<[string, () => ClinicalEvent[], number, string | null]>([
+    ['PBSC, neutrophils on Day +20', () => [...graftOf('PBSC'), engrafted(day(20))], 40, 'ENGRAFTED'],
+    ['PBSC, neutrophils on Day +30', () => [...graftOf('PBSC'), engrafted(day(30))], 40, 'ENGRAFTED'],
+    ['PBSC, neutrophils on Day +31', () => [...graftOf('PBSC'), engrafted(day(31))], 40, 'GRAFT_FAILURE'],
+    ['PBSC, none yet, as of Day +30', () => graftOf('PBSC'), 30, 'PENDING'],
+    ['PBSC, none, as of Day +31', () => graftOf('PBSC'), 31, 'GRAFT_FAILURE'],
+    ['PBSC, neutrophils on Day +25, as of Day +24', () => [...graftOf('PBSC'), engrafted(day(25))], 24, 'PENDING'],
+    ['PBSC, platelets only', () => [...graftOf('PBSC'), engrafted(day(20), 'PLATELET')], 40, 'GRAFT_FAILURE'],
+    ['GPBMC (peripheral blood too), none', () => graftOf('GPBMC'), 31, 'GRAFT_FAILURE'],
+    ['PBSC, death on Day +20 without engraftment', () => [...graftOf('PBSC'), died(day(20), { cause: 'INFECTION' })], 40, 'NOT_EVALUABLE'],
+    ['PBSC, withdrawal on Day +30 without engraftment', () => [...graftOf('PBSC'), withdrawn(day(30))], 40, 'NOT_EVALUABLE'],
+    ['PBSC, death on Day +35 without engraftment', () => [...graftOf('PBSC'), died(day(35), { cause: 'INFECTION' })], 40, 'GRAFT_FAILURE'],
+    ['bone marrow, none (not defined for it)', () => graftOf('BM'), 60, null],
+    ['cord blood, none (not defined for it)', () => graftOf('CORD'), 60, null],
+    ['no Day 0', () => [enrolled(day(-45)), chemoStarted(day(-40))], 60, null],
+  ])('given %s, as of Day +%d, then graft failure is %s', (_name, events, asOfDay, expected) => {
+    expect(recordOf(events(), day(asOfDay)).graftFailure).toBe(expected);
+  });
 });
 
 describe('project: adverse events and treatment relatedness', () => {

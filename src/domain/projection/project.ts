@@ -29,6 +29,7 @@ import type {
   EndpointEventType,
   EndpointOutcome,
   Endpoints,
+  GraftFailureStatus,
   MilestoneDay,
   MilestoneStatus,
   MilestoneVisit,
@@ -249,6 +250,11 @@ export function project(
     }
   }
 
+  const graftFailure =
+    day0Event === undefined || !PERIPHERAL_BLOOD_GRAFTS.has(day0Event.data.graftSource)
+      ? null
+      : graftFailureAt(day0Day, engraftment.neutrophil === null ? null : epochDayOf(engraftment.neutrophil), offStudyDay, asOfDay);
+
   const data = enrollment.data;
   return {
     subjectId,
@@ -274,10 +280,24 @@ export function project(
     relapseVsNrm,
     lastKnownAlive,
     engraftment,
+    graftFailure,
     milestoneVisits,
     deviations,
     timeline: buildTimeline(events, end, spans, day0 === null ? null : day0Day),
   };
+}
+
+/** Graft sources from peripheral blood, the grafts domain.md section 1 defines graft failure for. */
+const PERIPHERAL_BLOOD_GRAFTS: ReadonlySet<string> = new Set(['PBSC', 'GPBMC']);
+/** Neutrophil engraftment is due by this day for a peripheral blood graft. */
+export const GRAFT_FAILURE_DAY = 30;
+
+/** The graft failure status as of a day; day numbers are epoch days, `neutrophilDay` null before engraftment. */
+export function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, asOfDay: number): GraftFailureStatus {
+  const lastDay = day0Day + GRAFT_FAILURE_DAY;
+  if (neutrophilDay !== null && neutrophilDay <= lastDay) return 'ENGRAFTED';
+  if (offStudyDay <= lastDay) return 'NOT_EVALUABLE';
+  return asOfDay <= lastDay ? 'PENDING' : 'GRAFT_FAILURE';
 }
 
 /** Each visible event with its Day number and the phase at the end of its date. */
