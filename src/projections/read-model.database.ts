@@ -64,8 +64,9 @@ export const MIGRATIONS: readonly string[] = [
   // No query uses it: list and report filters run over the cohort index in memory.
   `DROP INDEX IF EXISTS patient_diagnosis;`,
   // The fold changed (the primary endpoint counts a grade change from its date, NO_EVENT needs
-  // follow-up through Day +100, a death from relapse is not NRM): rows folded before are dropped
-  // with their checkpoint, so the projector folds every patient again from position 0 at start.
+  // follow-up through Day +100, a death from relapse is not NRM, graft failure is derived): rows
+  // folded before are dropped with their checkpoint, so the projector folds every patient again
+  // from position 0 at start.
   `DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
 ];
 
