@@ -11,7 +11,7 @@ import { quick as quickFlag } from './support';
  * the store, with none of the store's work (no revision check, savepoint, group commit,
  * serialization or event objects). The store's targets were set against such ceilings,
  * and this machine's speed drifts by 2x within hours, so the store is best read beside a
- * ceiling measured in the same run (`npm run bench -- ceiling store`).
+ * ceiling measured in the same run (`npm run bench -- store` runs this first).
  */
 export interface CeilingBenchOptions {
   readonly quick?: boolean;

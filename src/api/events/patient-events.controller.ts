@@ -16,7 +16,7 @@ export class PatientEventsController {
   @Post()
   @Roles('emitter')
   @ApiOperation({ summary: 'Append one event, or an array of events atomically, to a patient stream' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The stream revision the writer last saw; a mismatch is 409.' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The stream revision the writer last saw; a mismatch is 409, except for an exact repeat of a stored request (200, the original result).' })
   @ApiBody({ schema: eventBodySchema(), examples: eventBodyExamples() })
   @ApiResponse({ status: 201, description: 'Stored: { subjectId, events: [{ eventId, revision, position, recordedAt }], deviations }' })
   @ApiResponse({ status: 200, description: 'An exact repeat, whatever If-Match says: the original result, deviations included; nothing stored twice' })

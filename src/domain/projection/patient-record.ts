@@ -53,9 +53,10 @@ export type PrimaryStatus = (typeof PRIMARY_STATUSES)[number];
 export type NotApplicableReason = 'BEFORE_TRANSPLANT' | 'DIED_BEFORE_TRANSPLANT' | 'WITHDRAWN_BEFORE_TRANSPLANT';
 export type IncompleteReason = 'DIED' | 'WITHDRAWN';
 /**
- * ENGRAFTED: neutrophil engraftment on or before Day +30; PENDING: Day +30 not yet passed;
- * GRAFT_FAILURE: Day +30 passed on study without it; NOT_EVALUABLE: off study by Day +30
- * without it (an early death is not a graft failure by this definition).
+ * ENGRAFTED: neutrophil engraftment on or before Day +30; PENDING: no news of the patient
+ * after Day +30 yet; GRAFT_FAILURE: news after Day +30 and no engraftment dated by then;
+ * NOT_EVALUABLE: off study by Day +30 without it (an early death is not a graft failure by
+ * this definition).
  */
 export const GRAFT_FAILURE_STATUSES = ['ENGRAFTED', 'PENDING', 'GRAFT_FAILURE', 'NOT_EVALUABLE'] as const;
 export type GraftFailureStatus = (typeof GRAFT_FAILURE_STATUSES)[number];

@@ -4,7 +4,8 @@
  *
  * Once every event of a patient is visible (asOf on or after the latest clinical date),
  * a later asOf changes the record only through the calendar: Day +101 and Day +731
- * move the phase, the day-100 window closes, an open primary endpoint becomes NO_EVENT,
+ * move the phase, the day-100 window closes, an open primary endpoint becomes NO_EVENT
+ * (when the patient was observed through Day +100; it stays OPEN otherwise),
  * a milestone stops being PENDING, a visit window passes. The read model stores the
  * summary projected as of the latest clinical date, and `advanceSummary` applies those
  * calendar effects for any later date, so a report over a whole registry never parses
@@ -27,7 +28,6 @@ import {
   DAY100_WINDOW_LAST_DAY,
   LONG_TERM_FOLLOW_UP_FROM_DAY,
   milestoneStatusAt,
-  graftFailureAt,
   overdueVisitDeviation,
   visitStatusAt,
 } from './project';
@@ -99,9 +99,6 @@ export function advanceSummary<S extends PatientSummary>(summary: S, asOf: Clini
     GRFS: withMilestones(endpoints.GRFS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
   });
   const milestoneVisits = summary.milestoneVisits.map((visit) => withVisitStatus(visit, offStudyDay, asOfDay));
-  // Only the calendar can still move it: Day +30 passing with no engraftment, as no event is still to come.
-  const graftFailure =
-    summary.graftFailure === 'PENDING' && day0Day !== null ? graftFailureAt(day0Day, null, offStudyDay, asOfDay) : summary.graftFailure;
 
   return {
     ...summary,
@@ -115,7 +112,6 @@ export function advanceSummary<S extends PatientSummary>(summary: S, asOf: Clini
     primaryEndpoint,
     endpoints: summary.endpoints === null || day0Day === null ? summary.endpoints : endpointsAt(summary.endpoints, day0Day),
     endpointsFromEnrollment: endpointsAt(summary.endpointsFromEnrollment, epochDayOf(summary.enrolledOn)),
-    graftFailure,
     milestoneVisits,
     deviations: withOverdueVisits(summary.deviations, milestoneVisits),
   };

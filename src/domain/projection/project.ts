@@ -253,7 +253,7 @@ export function project(
   const graftFailure =
     day0Event === undefined || !PERIPHERAL_BLOOD_GRAFTS.has(day0Event.data.graftSource)
       ? null
-      : graftFailureAt(day0Day, engraftment.neutrophil === null ? null : epochDayOf(engraftment.neutrophil), offStudyDay, asOfDay);
+      : graftFailureAt(day0Day, engraftment.neutrophil === null ? null : epochDayOf(engraftment.neutrophil), offStudyDay, lastKnownAliveDay);
 
   const data = enrollment.data;
   return {
@@ -292,12 +292,19 @@ const PERIPHERAL_BLOOD_GRAFTS: ReadonlySet<string> = new Set(['PBSC', 'GPBMC']);
 /** Neutrophil engraftment is due by this day for a peripheral blood graft. */
 export const GRAFT_FAILURE_DAY = 30;
 
-/** The graft failure status as of a day; day numbers are epoch days, `neutrophilDay` null before engraftment. */
-export function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, asOfDay: number): GraftFailureStatus {
+/**
+ * The graft failure status from the visible events; day numbers are epoch days,
+ * `neutrophilDay` null before engraftment. As for NO_EVENT, the calendar alone proves
+ * nothing: GRAFT_FAILURE needs news of the patient dated after Day +30 with no engraftment
+ * dated by then. Until such news, PENDING: an engraftment on Day +29 or +30 is the first of
+ * three counts and may be recorded days later (a later record changes the status, as any
+ * late record changes a projection).
+ */
+export function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, lastKnownAliveDay: number): GraftFailureStatus {
   const lastDay = day0Day + GRAFT_FAILURE_DAY;
   if (neutrophilDay !== null && neutrophilDay <= lastDay) return 'ENGRAFTED';
   if (offStudyDay <= lastDay) return 'NOT_EVALUABLE';
-  return asOfDay <= lastDay ? 'PENDING' : 'GRAFT_FAILURE';
+  return lastKnownAliveDay > lastDay ? 'GRAFT_FAILURE' : 'PENDING';
 }
 
 /** Each visible event with its Day number and the phase at the end of its date. */

@@ -183,8 +183,8 @@ export class AdverseEventReportedDataDto {
 export class AdverseEventUpdatedDataDto {
   @ApiProperty({ maxLength: ID_MAX }) @Required @Text(ID_MAX) aeId!: string;
   @ApiPropertyOptional({ enum: CTCAE_GRADES }) @IsOptional() @IsIn(CTCAE_GRADES) ctcaeGrade?: number;
-  @ApiPropertyOptional({ enum: GVHD_GRADES }) @IsOptional() @IsIn(GVHD_GRADES) gvhdGrade?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() systemicTherapy?: boolean;
+  @ApiPropertyOptional({ enum: GVHD_GRADES, description: "Must fit the AE's category in force: MAGIC I-IV for acute GVHD, NIH MILD/MODERATE/SEVERE for chronic, none otherwise (422 AE_GVHD_GRADE_NOT_FOR_CATEGORY)" }) @IsOptional() @IsIn(GVHD_GRADES) gvhdGrade?: string;
+  @ApiPropertyOptional({ description: 'Chronic GVHD only (422 AE_SYSTEMIC_THERAPY_NOT_FOR_CATEGORY otherwise)' }) @IsOptional() @IsBoolean() systemicTherapy?: boolean;
   @ApiPropertyOptional({ enum: ATTRIBUTIONS }) @IsOptional() @IsIn(ATTRIBUTIONS) attribution?: string;
   @ApiPropertyOptional({ format: 'date' }) @IsOptional() @DateField resolvedOn?: string;
 }
