@@ -193,6 +193,14 @@ export function project(
   const lastVisible = events[end - 1].occurredOn;
   const lastKnownAlive = death && death.occurredOn < lastVisible ? death.occurredOn : lastVisible;
   const lastKnownAliveDay = epochDayOf(lastKnownAlive);
+  // The last news of the patient, for what needs the patient seen (NO_EVENT, graft failure):
+  // a withdrawal as lost to follow-up records that nobody could reach them, so it is not news.
+  // (Censoring keeps domain.md's definition, the latest date of any event: lastKnownAlive.)
+  const lastEvent = events[end - 1];
+  const lastNewsDay =
+    end >= 2 && lastEvent.type === 'PatientWithdrawn' && lastEvent.data.reason === 'LOST_TO_FOLLOW_UP'
+      ? Math.min(epochDayOf(events[end - 2].occurredOn), lastKnownAliveDay)
+      : lastKnownAliveDay;
 
   // Phases: each enters on the date of its first event unless the patient is already further on.
   const { spans, offStudy } = phaseSpans(enrolledOn, enrollment.eventId, chemotherapy, gpbmc, conditioning, day0Event, day0Day, death, withdrawal, asOfDay);
@@ -214,7 +222,7 @@ export function project(
     if (ae.phaseAtOnset === 'BRIDGING') bridgingAdverseEvents.push(ae);
   }
 
-  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastKnownAliveDay);
+  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastNewsDay);
 
   // Time to event.
   const firstRelapse = relapses ? relapses[0] : undefined;
@@ -253,7 +261,7 @@ export function project(
   const graftFailure =
     day0Event === undefined || !PERIPHERAL_BLOOD_GRAFTS.has(day0Event.data.graftSource)
       ? null
-      : graftFailureAt(day0Day, engraftment.neutrophil === null ? null : epochDayOf(engraftment.neutrophil), offStudyDay, lastKnownAliveDay);
+      : graftFailureAt(day0Day, engraftment.neutrophil === null ? null : epochDayOf(engraftment.neutrophil), offStudyDay, lastNewsDay);
 
   const data = enrollment.data;
   return {
@@ -300,11 +308,13 @@ export const GRAFT_FAILURE_DAY = 30;
  * three counts and may be recorded days later (a later record changes the status, as any
  * late record changes a projection).
  */
-export function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, lastKnownAliveDay: number): GraftFailureStatus {
+export function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, lastNewsDay: number): GraftFailureStatus {
   const lastDay = day0Day + GRAFT_FAILURE_DAY;
   if (neutrophilDay !== null && neutrophilDay <= lastDay) return 'ENGRAFTED';
   if (offStudyDay <= lastDay) return 'NOT_EVALUABLE';
-  return lastKnownAliveDay > lastDay ? 'GRAFT_FAILURE' : 'PENDING';
+  if (lastNewsDay > lastDay) return 'GRAFT_FAILURE';
+  // Off study later without news after Day +30 (lost to follow-up): it can no longer be known.
+  return offStudyDay === NEVER ? 'PENDING' : 'NOT_EVALUABLE';
 }
 
 /** Each visible event with its Day number and the phase at the end of its date. */
@@ -531,7 +541,7 @@ function primary(
   day0Day: number,
   windowEndDay: number,
   asOfDay: number,
-  lastKnownAliveDay: number,
+  lastNewsDay: number,
 ): PrimaryEndpoint {
   if (day0 === null) {
     const reason = offStudy === null ? 'BEFORE_TRANSPLANT' : offStudy.reason === 'DIED' ? 'DIED_BEFORE_TRANSPLANT' : 'WITHDRAWN_BEFORE_TRANSPLANT';
@@ -564,7 +574,11 @@ function primary(
   if (offStudy && offStudyDay <= windowEndDay) return { status: 'INCOMPLETE', reason: offStudy.reason, eventDate: null, byCategory: [] };
   if (asOfDay <= windowEndDay) return { status: 'OPEN', eventDate: null, byCategory: [] };
   // The calendar alone does not make "no event": an AE of the window may simply not be reported yet.
-  if (lastKnownAliveDay < windowEndDay) return { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] };
+  if (lastNewsDay < windowEndDay) {
+    // Off study after the window without having been seen through it (lost to follow-up): never evaluable.
+    if (offStudy) return { status: 'INCOMPLETE', reason: offStudy.reason, eventDate: null, byCategory: [] };
+    return { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] };
+  }
   return { status: 'NO_EVENT', eventDate: null, byCategory: [] };
 }
 
