@@ -268,10 +268,10 @@ describe('GET /v1/reports/exports/ae', () => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename="ae-NCT07297173-2026-06-01.csv"');
     expect(String(response.body).split('\r\n')).toEqual([
-      'STUDYID,DOMAIN,USUBJID,AESEQ,AESPID,AETERM,AECAT,AETOXGR,AEREL,AERELFL,AESER,AESTDTC,AEENDTC,AESTD0DY,EPOCH',
-      'NCT07297173,AE,NCT07297173-SYN-RPT-001,1,AE-1,Acute GVHD of skin,ACUTE_GVHD,3,PROBABLE,Y,Y,2025-02-15,,12,DAY100_WINDOW',
-      'NCT07297173,AE,NCT07297173-SYN-RPT-002,1,AE-1,Bacteremia,INFECTION,3,UNRELATED,N,Y,2025-03-02,,20,DAY100_WINDOW',
-      'NCT07297173,AE,NCT07297173-SYN-RPT-003,1,AE-1,"Nausea, vomiting ""severe""",OTHER,2,DEFINITE,Y,N,2025-03-10,,,BRIDGING',
+      'STUDYID,DOMAIN,USUBJID,AESEQ,AESPID,AETERM,AECAT,AETOXGR,AEREL,AERELFL,AESER,AESTDTC,AEENDTC,AESTD0DY,EPOCH,AETOXGRW',
+      'NCT07297173,AE,NCT07297173-SYN-RPT-001,1,AE-1,Acute GVHD of skin,ACUTE_GVHD,3,PROBABLE,Y,Y,2025-02-15,,12,DAY100_WINDOW,3',
+      'NCT07297173,AE,NCT07297173-SYN-RPT-002,1,AE-1,Bacteremia,INFECTION,3,UNRELATED,N,Y,2025-03-02,,20,DAY100_WINDOW,3',
+      'NCT07297173,AE,NCT07297173-SYN-RPT-003,1,AE-1,"Nausea, vomiting ""severe""",OTHER,2,DEFINITE,Y,N,2025-03-10,,,BRIDGING,',
       '',
     ]);
   });
@@ -285,6 +285,6 @@ describe('GET /v1/reports/exports/ae', () => {
 
   it('given an asOf before any AE, answers the header alone', async () => {
     const response = await get('/v1/reports/exports/ae?asOf=2025-02-01');
-    expect(response.body).toBe('STUDYID,DOMAIN,USUBJID,AESEQ,AESPID,AETERM,AECAT,AETOXGR,AEREL,AERELFL,AESER,AESTDTC,AEENDTC,AESTD0DY,EPOCH\r\n');
+    expect(response.body).toBe('STUDYID,DOMAIN,USUBJID,AESEQ,AESPID,AETERM,AECAT,AETOXGR,AEREL,AERELFL,AESER,AESTDTC,AEENDTC,AESTD0DY,EPOCH,AETOXGRW\r\n');
   });
 });

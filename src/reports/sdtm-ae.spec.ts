@@ -35,8 +35,18 @@ describe('buildAeDataset', () => {
     expect(buildAeDataset([record]).rows).toEqual([{
       STUDYID: 'NCT07297173', DOMAIN: 'AE', USUBJID: 'NCT07297173-SYN-002', AESEQ: 1, AESPID: 'AE-1', AETERM: 'Acute kidney injury',
       AECAT: 'ORGAN_DYSFUNCTION', AETOXGR: 4, AEREL: 'PROBABLE', AERELFL: 'Y', AESER: 'N', AESTDTC: '2026-02-10', AEENDTC: '2026-03-01',
-      AESTD0DY: 9, EPOCH: 'DAY100_WINDOW',
+      AESTD0DY: 9, EPOCH: 'DAY100_WINDOW', AETOXGRW: 4,
     }]);
+  });
+
+  it('given an AE of onset on Day +90 that worsens after Day +100, writes the worst grade ever and, apart, the grade of the window', () => {
+    const record = recordOf('SYN-004', [
+      ...journeyTo('2026-02-01'),
+      aeReported('2026-05-02', { aeId: 'AE-1', term: 'Pneumonia', category: 'INFECTION', ctcaeGrade: 1, serious: false, attribution: 'POSSIBLE' }),
+      aeUpdated('2026-07-01', 'AE-1', { ctcaeGrade: 4 }),
+    ], ASOF);
+
+    expect(buildAeDataset([record]).rows.map((r) => [r.AESTD0DY, r.EPOCH, r.AETOXGR, r.AETOXGRW])).toEqual([[90, 'DAY100_WINDOW', 4, 1]]);
   });
 
   it('given a patient without Day 0, leaves the day from Day 0 empty and calls the period BRIDGING', () => {
@@ -46,7 +56,7 @@ describe('buildAeDataset', () => {
 
     expect(csv.split('\r\n')).toEqual([
       AE_COLUMNS.join(','),
-      'NCT07297173,AE,NCT07297173-SYN-003,1,AE-1,"Mucositis, oral",OTHER,3,POSSIBLE,Y,Y,2026-01-20,,,BRIDGING',
+      'NCT07297173,AE,NCT07297173-SYN-003,1,AE-1,"Mucositis, oral",OTHER,3,POSSIBLE,Y,Y,2026-01-20,,,BRIDGING,',
       '',
     ]);
   });

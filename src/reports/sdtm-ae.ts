@@ -11,11 +11,14 @@ import { STUDY_ID, usubjid } from './study';
  * - EPOCH: the period of onset, BRIDGING (before Day 0 or without one), DAY100_WINDOW
  *   (Day 0 to +100) or LATER;
  * - AERELFL: Y when treatment-related under the protocol (any GVHD, or attribution
- *   POSSIBLE, PROBABLE or DEFINITE), the definition the AE report counts.
+ *   POSSIBLE, PROBABLE or DEFINITE), the definition the AE report counts;
+ * - AETOXGRW: for an AE of onset in the window, the worst CTCAE grade reached by Day +100,
+ *   the grade the primary endpoint counts (a worsening counts from its date); empty
+ *   otherwise. Last, so the columns before it keep their places.
  */
 export const AE_COLUMNS = [
   'STUDYID', 'DOMAIN', 'USUBJID', 'AESEQ', 'AESPID', 'AETERM', 'AECAT', 'AETOXGR', 'AEREL', 'AERELFL', 'AESER',
-  'AESTDTC', 'AEENDTC', 'AESTD0DY', 'EPOCH',
+  'AESTDTC', 'AEENDTC', 'AESTD0DY', 'EPOCH', 'AETOXGRW',
 ] as const;
 export type AeColumn = (typeof AE_COLUMNS)[number];
 export interface AeRow {
@@ -34,6 +37,7 @@ export interface AeRow {
   readonly AEENDTC: string | null;
   readonly AESTD0DY: number | null;
   readonly EPOCH: string;
+  readonly AETOXGRW: number | null;
 }
 
 /**
@@ -68,5 +72,6 @@ function aeRow(subjectId: string, sequence: number, ae: AeFacts): AeRow {
     AEENDTC: ae.resolvedOn ?? null,
     AESTD0DY: ae.dayRelative,
     EPOCH: ae.phaseAtOnset,
+    AETOXGRW: ae.worstCtcaeGradeByDay100 ?? null,
   };
 }
