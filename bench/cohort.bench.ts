@@ -14,6 +14,7 @@ import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { PatientProjector } from '../src/projections/patient.projector';
 import { openReadModelDatabase } from '../src/projections/read-model.database';
 import { getJson, load, startService, stopService } from './service';
+import { readWholeLog } from './store-workload';
 import { latencySummary, machine, quick, round } from './support';
 import { prng, syntheticPatient, syntheticSubjectId, type SyntheticPatient } from './synthetic-cohort';
 
@@ -76,21 +77,6 @@ async function rebuild(store: SqliteEventStore, dataDir: string, events: number)
   return { events, seconds: round(seconds), eventsPerSecond: Math.round(events / seconds), peakRssMiB: mib(peakRss) };
 }
 
-/** The whole log through the store's readAll, decoded as the projector receives it: what a rebuild cannot beat. */
-async function readLogAlone(store: SqliteEventStore) {
-  const started = performance.now();
-  let events = 0;
-  let after: number | undefined;
-  for (;;) {
-    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: 1000 });
-    events += page.events.length;
-    if (page.isEnd) break;
-    after = page.events[page.events.length - 1].position;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { events, seconds: round(seconds), eventsPerSecond: Math.round(events / seconds) };
-}
-
 async function timed(path: string, runs: number) {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -109,7 +95,8 @@ export async function benchCohort() {
     const { filled, kept } = await fill(store, count, 5000);
     const one = projectOne(kept);
     kept.length = 0;
-    const readAlone = await readLogAlone(store);
+    // The whole log decoded as the projector receives it: what a rebuild cannot beat.
+    const readAlone = await readWholeLog(store, 1000);
     // The service's own read-model file: the service below starts caught up.
     const rebuilt = await rebuild(store, dataDir, filled.events);
     await store.close();

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventToAppend } from '../src/event-store/event-store.port';
 import { EVENTS_FILE, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
 import { benchSqliteCeiling } from './sqlite-ceiling.bench';
+import { readWholeLog, syntheticEvent } from './store-workload';
 import { latencySummary, machine, quick as quickFlag, round } from './support';
 
 export interface EventStoreBenchOptions {
@@ -12,17 +11,6 @@ export interface EventStoreBenchOptions {
   readonly quick?: boolean;
   /** Where the temporary data dir goes; a real disk, so fsync costs what it costs. */
   readonly baseDir?: string;
-}
-
-/** Synthetic, roughly the size of a clinical event with the service's metadata. */
-export function syntheticEvent(n: number): EventToAppend {
-  return {
-    eventId: randomUUID(),
-    type: 'AdverseEventReported',
-    occurredOn: '2026-03-14',
-    data: { term: 'Febrile neutropenia', grade: 3, serious: n % 7 === 0, onset: '2026-03-14', attribution: 'POSSIBLE', notes: 'synthetic benchmark event' },
-    metadata: { source: 'EDC', correlationId: `bench-${n}`, actor: { id: 'bench-user', role: 'emitter' }, schemaVersion: 1 },
-  };
 }
 
 function rate(count: number, ms: number): number {
@@ -78,7 +66,7 @@ async function batchAppends(store: SqliteEventStore, prefix: string, inFlight: n
 
 async function fillTo(store: SqliteEventStore, target: number) {
   const started = performance.now();
-  let have = await countAll(store);
+  let have = (await readWholeLog(store, 5000)).events;
   const added = target - have;
   let stream = 0;
   while (have < target) {
@@ -91,31 +79,6 @@ async function fillTo(store: SqliteEventStore, target: number) {
   }
   const ms = performance.now() - started;
   return { events: added, seconds: round(ms / 1000), eventsPerSecond: rate(added, ms) };
-}
-
-async function countAll(store: SqliteEventStore): Promise<number> {
-  let count = 0;
-  let after: number | undefined;
-  for (;;) {
-    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: 5000 });
-    count += page.events.length;
-    if (page.isEnd) return count;
-    after = page.events[page.events.length - 1].position;
-  }
-}
-
-async function readWholeLog(store: SqliteEventStore, pageSize: number) {
-  const started = performance.now();
-  let count = 0;
-  let after: number | undefined;
-  for (;;) {
-    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: pageSize });
-    count += page.events.length;
-    if (page.isEnd) break;
-    after = page.events[page.events.length - 1].position;
-  }
-  const ms = performance.now() - started;
-  return { pageSize, events: count, seconds: round(ms / 1000), eventsPerSecond: rate(count, ms) };
 }
 
 async function catchUpSubscription(store: SqliteEventStore) {
@@ -157,7 +120,7 @@ export async function benchEventStore(options: EventStoreBenchOptions = {}) {
     const batchesConcurrent = await batchAppends(store, 'b8', 8, quick ? 80 : 1000, 100);
     const logSize = quick ? 50_000 : 1_000_000;
     const fill = await fillTo(store, logSize);
-    const read = await readWholeLog(store, 1000);
+    const read = { pageSize: 1000, ...(await readWholeLog(store, 1000)) };
     const subscription = await catchUpSubscription(store);
     return {
       machine: machine(),

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENTS_FILE, prepareEventsFile, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store';
-import { syntheticEvent } from './event-store.bench';
+import { readWholeLog, syntheticEvent } from './store-workload';
 import { quick as quickFlag } from './support';
 
 /**
@@ -42,16 +42,7 @@ function rows(streamId: string, count: number): Row[] {
 async function readAllThroughTheStore(dataDir: string): Promise<number> {
   const store = await SqliteEventStore.open({ dataDir });
   try {
-    const t0 = performance.now();
-    let after = 0;
-    let count = 0;
-    for (;;) {
-      const page = await store.readAll({ after, maxCount: 1000 });
-      count += page.events.length;
-      if (page.isEnd) break;
-      after = page.events[page.events.length - 1].position;
-    }
-    return rate(count, performance.now() - t0);
+    return (await readWholeLog(store, 1000)).eventsPerSecond;
   } finally {
     await store.close();
   }

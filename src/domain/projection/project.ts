@@ -298,7 +298,7 @@ export function project(
 /** Graft sources from peripheral blood, the grafts domain.md section 1 defines graft failure for. */
 const PERIPHERAL_BLOOD_GRAFTS: ReadonlySet<string> = new Set(['PBSC', 'GPBMC']);
 /** Neutrophil engraftment is due by this day for a peripheral blood graft. */
-export const GRAFT_FAILURE_DAY = 30;
+const GRAFT_FAILURE_DAY = 30;
 
 /**
  * The graft failure status from the visible events; day numbers are epoch days,
@@ -308,7 +308,7 @@ export const GRAFT_FAILURE_DAY = 30;
  * three counts and may be recorded days later (a later record changes the status, as any
  * late record changes a projection).
  */
-export function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, lastNewsDay: number): GraftFailureStatus {
+function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, lastNewsDay: number): GraftFailureStatus {
   const lastDay = day0Day + GRAFT_FAILURE_DAY;
   if (neutrophilDay !== null && neutrophilDay <= lastDay) return 'ENGRAFTED';
   if (offStudyDay <= lastDay) return 'NOT_EVALUABLE';
