@@ -15,6 +15,8 @@ import { eventStoreProvider } from './event-store/event-store.provider';
 import { AdminController } from './api/admin/admin.controller';
 import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
+import { QueriesController } from './api/queries/queries.controller';
+import { QueriesService } from './api/queries/queries.service';
 import { CohortIndex } from './projections/cohort-index';
 import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector';
 import { openReadModelDatabase } from './projections/read-model.database';
@@ -63,7 +65,7 @@ export class AppModule {
   static forRoot({ config, clock, keys }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, PatientEventsController, PatientsController, AdminController, ReportsController],
+      controllers: [HealthController, PatientEventsController, PatientsController, QueriesController, AdminController, ReportsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -73,6 +75,7 @@ export class AppModule {
         StoreLifecycle,
         PatientEventsService,
         PatientsService,
+        QueriesService,
         ReportsService,
         PatientProjector,
         CohortIndex,

@@ -91,7 +91,8 @@ describe('GET /v1/reports/survival', () => {
     const response = await get('/v1/reports/survival?endpoint=OS&asOf=2026-06-01');
 
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body)).toEqual(['endpoint', 'origin', 'asOf', 'n', 'events', 'censored', 'median', 'milestones', 'steps']);
+    // The fixed shape, then the open data queries of the cohort counted beside it.
+    expect(Object.keys(response.body)).toEqual(['endpoint', 'origin', 'asOf', 'n', 'events', 'censored', 'median', 'milestones', 'steps', 'queries']);
     expect(response.body).toMatchObject({ endpoint: 'OS', origin: 'TRANSPLANT', asOf: '2026-06-01', n: 2, events: 1, censored: 1 });
     expect(response.body.steps).toEqual([
       { day: 179, atRisk: 2, events: 1, censored: 0, survival: 0.5, lower: expect.any(Number), upper: expect.any(Number) },
@@ -133,6 +134,10 @@ describe('GET /v1/reports/survival', () => {
       median: { days: null, lower: null, upper: null },
       milestones: [{ day: 365, survival: null, lower: null, upper: null, atRisk: 0 }, { day: 730, survival: null, lower: null, upper: null, atRisk: 0 }],
       steps: [],
+      queries: {
+        patients: 0,
+        byCode: { DEATH_WITHOUT_GRADE5_AE: 0, NEUTROPHIL_ENGRAFTMENT_NOT_DOCUMENTED: 0, DAY100_NOT_OBSERVED: 0, MILESTONE_VISIT_OVERDUE: 0, AE_UNRESOLVED_AT_OFF_STUDY: 0 },
+      },
     });
   });
 
@@ -188,8 +193,9 @@ describe('GET /v1/reports/adverse-events', () => {
     const response = await get('/v1/reports/adverse-events?asOf=2026-06-01');
 
     expect(response.status).toBe(200);
-    const [bridging, window, later] = response.body.treatmentRelated.periods;
+    const [bridging, conditioning, window, later] = response.body.treatmentRelated.periods;
     expect(bridging).toMatchObject({ period: 'BRIDGING', denominator: { patients: 3 }, anyCategory: { patients: 1, byWorstGrade: { '2': 1 } } });
+    expect(conditioning).toMatchObject({ period: 'CONDITIONING', anyCategory: { patients: 0 } });
     expect(window).toMatchObject({ period: 'DAY100_WINDOW', denominator: { patients: 2 }, anyCategory: { patients: 1, byWorstGrade: { '3': 1 } } });
     expect(window.anyCategory.incidence).toEqual({ estimate: 0.5, lower: expect.any(Number), upper: expect.any(Number) });
     expect(window.anyCategory.incidence.lower).toBeCloseTo(0.0126, 4); // 1/2: 0.0126-0.9874 (binom.test)
@@ -200,10 +206,14 @@ describe('GET /v1/reports/adverse-events', () => {
       evaluable: 2,
       withEvent: 1,
       incidence: { estimate: 0.5 },
+      incomplete: { patients: 0, byReason: { DIED: 0, WITHDRAWN: 0 } },
+      worstCase: { withEvent: 1, denominator: 2, incidence: { estimate: 0.5 } },
     });
+    expect(response.body.primaryEndpoint.denominatorRule).toMatch(/EVENT \/ \(EVENT \+ NO_EVENT\)/);
+    expect(response.body.queries).toEqual({ patients: expect.any(Number), byCode: expect.objectContaining({ DEATH_WITHOUT_GRADE5_AE: expect.any(Number) }) });
     const serious = response.body.serious.periods;
     expect(serious.map((p: { period: string; patients: number; events: number }) => [p.period, p.patients, p.events])).toEqual([
-      ['BRIDGING', 0, 0], ['DAY100_WINDOW', 2, 2], ['LATER', 0, 0],
+      ['BRIDGING', 0, 0], ['CONDITIONING', 0, 0], ['DAY100_WINDOW', 2, 2], ['LATER', 0, 0],
     ]);
   });
 
@@ -211,7 +221,8 @@ describe('GET /v1/reports/adverse-events', () => {
     const response = await get('/v1/reports/adverse-events?diagnosis=AML&asOf=2025-02-10');
 
     expect(response.body.n).toBe(1);
-    expect(response.body.treatmentRelated.periods[1]).toMatchObject({ denominator: { patients: 1 }, anyCategory: { patients: 0 } });
+    // The window's only patient is still OPEN: not yet in the evaluable denominator.
+    expect(response.body.treatmentRelated.periods[2]).toMatchObject({ period: 'DAY100_WINDOW', denominator: { patients: 0 }, anyCategory: { patients: 0 } });
     expect(response.body.primaryEndpoint.byStatus).toMatchObject({ OPEN: 1 });
   });
 
@@ -234,9 +245,9 @@ describe('GET /v1/reports/exports/adtte', () => {
       'NCT07297173,NCT07297173-SYN-RPT-001,OS,Overall Survival (days from Day 0),2025-02-03,2025-08-01,179,0,DEATH,',
       'NCT07297173,NCT07297173-SYN-RPT-001,PFS,Progression-Free Survival (days from Day 0),2025-02-03,2025-06-01,118,0,RELAPSE OR PROGRESSION,',
       'NCT07297173,NCT07297173-SYN-RPT-001,GRFS,"GVHD-free, Relapse-free Survival (days from Day 0)",2025-02-03,2025-02-15,12,0,ACUTE GVHD GRADE III-IV,',
-      'NCT07297173,NCT07297173-SYN-RPT-002,OS,Overall Survival (days from Day 0),2025-02-10,2026-05-01,445,1,,LAST KNOWN ALIVE',
-      'NCT07297173,NCT07297173-SYN-RPT-002,PFS,Progression-Free Survival (days from Day 0),2025-02-10,2026-05-01,445,1,,LAST KNOWN ALIVE AND EVENT-FREE',
-      'NCT07297173,NCT07297173-SYN-RPT-002,GRFS,"GVHD-free, Relapse-free Survival (days from Day 0)",2025-02-10,2026-05-01,445,1,,LAST KNOWN ALIVE AND EVENT-FREE',
+      'NCT07297173,NCT07297173-SYN-RPT-002,OS,Overall Survival (days from Day 0),2025-02-10,2026-05-01,445,1,,LAST DOCUMENTED CONTACT',
+      'NCT07297173,NCT07297173-SYN-RPT-002,PFS,Progression-Free Survival (days from Day 0),2025-02-10,2026-05-01,445,1,,LAST DOCUMENTED CONTACT ON OR BEFORE WITHDRAWAL',
+      'NCT07297173,NCT07297173-SYN-RPT-002,GRFS,"GVHD-free, Relapse-free Survival (days from Day 0)",2025-02-10,2026-05-01,445,1,,LAST DOCUMENTED CONTACT ON OR BEFORE WITHDRAWAL',
       '',
     ]);
   });
@@ -251,7 +262,8 @@ describe('GET /v1/reports/exports/adtte', () => {
     expect(response.body.rows).toHaveLength(6);
     expect(response.body.rows[3]).toEqual({
       STUDYID: 'NCT07297173', USUBJID: 'NCT07297173-SYN-RPT-003', PARAMCD: 'OS', PARAM: 'Overall Survival (days from enrollment)',
-      STARTDT: '2025-03-03', ADT: '2025-03-20', AVAL: 17, CNSR: 1, EVNTDESC: null, CNSDTDSC: 'LAST KNOWN ALIVE',
+      // Censored at the last documented contact (the AE on 2025-03-10), not at the withdrawal of 2025-03-20.
+      STARTDT: '2025-03-03', ADT: '2025-03-10', AVAL: 7, CNSR: 1, EVNTDESC: null, CNSDTDSC: 'LAST DOCUMENTED CONTACT',
     });
   });
 

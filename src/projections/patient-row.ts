@@ -1,7 +1,7 @@
 import type { ClinicalDate } from '../domain/events/clinical-event';
 import { effectiveHistory, type HistoryEntry } from '../domain/history/effective-history';
-import { statusInputsOf } from '../domain/projection/cohort-status';
-import type { EndpointOutcome, Endpoints } from '../domain/projection/patient-record';
+import { statusInputsOf, type StatusInputs } from '../domain/projection/cohort-status';
+import type { EndpointOutcome, Endpoints, Phase, PrimaryStatus, QueryCode } from '../domain/projection/patient-record';
 import { aeFactsOf, summaryOf } from '../domain/projection/patient-summary';
 import { project } from '../domain/projection/project';
 
@@ -24,6 +24,18 @@ export interface PatientRow {
   readonly relapsed: 0 | 1 | null;
   readonly structuralDeviations: number | null;
   readonly overdueFrom: ClinicalDate | null;
+  /** The latest documented contact on or before any withdrawal (what NO_EVENT needs on or after Day +100). */
+  readonly lastAssessed: ClinicalDate | null;
+  /** Comma-separated codes of the data queries that follow from the events alone; '' when none. */
+  readonly eventQueryCodes: string | null;
+  /** Day +101 when on study and not seen on or after Day +100: DAY100_NOT_OBSERVED from then. */
+  readonly unobservedFrom: ClinicalDate | null;
+  /** The first day of conditioning (the CONDITIONING phase), for the conditioning AE period's denominator. */
+  readonly conditioningOn: ClinicalDate | null;
+  /** Why the primary endpoint is NOT_APPLICABLE or INCOMPLETE at the latest date (both final). */
+  readonly primaryReason: string | null;
+  /** JSON [[category, worst grade], ...] of the primary endpoint (counted deaths included); [] unless EVENT, which is final. */
+  readonly primaryCategories: string | null;
   /** Time to event, origin Day 0 (tx) and enrollment (en): 1/0 event and days; null without Day 0 for tx. */
   readonly txOsEvent: number | null; readonly txOsDays: number | null;
   readonly txPfsEvent: number | null; readonly txPfsDays: number | null;
@@ -47,6 +59,8 @@ export const PATIENT_ROW_COLUMNS = {
   enrolledOn: 'enrolled_on', lastEventOn: 'last_event_on', diagnosisType: 'diagnosis_type', riskGroup: 'risk_group', day0: 'day0',
   offStudyOn: 'off_study_on', phaseAtLast: 'phase_at_last', primaryAtLast: 'primary_at_last', relapsed: 'relapsed',
   structuralDeviations: 'structural_deviations', overdueFrom: 'overdue_from',
+  lastAssessed: 'last_assessed', eventQueryCodes: 'event_query_codes', unobservedFrom: 'unobserved_from', conditioningOn: 'conditioning_on',
+  primaryReason: 'primary_reason', primaryCategories: 'primary_categories',
   txOsEvent: 'tx_os_event', txOsDays: 'tx_os_days', txPfsEvent: 'tx_pfs_event', txPfsDays: 'tx_pfs_days', txGrfsEvent: 'tx_grfs_event', txGrfsDays: 'tx_grfs_days',
   enOsEvent: 'en_os_event', enOsDays: 'en_os_days', enPfsEvent: 'en_pfs_event', enPfsDays: 'en_pfs_days', enGrfsEvent: 'en_grfs_event', enGrfsDays: 'en_grfs_days',
   txCifCause: 'tx_cif_cause', txCifDays: 'tx_cif_days', enCifCause: 'en_cif_cause', enCifDays: 'en_cif_days',
@@ -87,6 +101,12 @@ export function patientRow(subjectId: string, revision: number, entries: readonl
     relapsed: inputs.relapsed ? 1 : 0,
     structuralDeviations: inputs.structuralDeviations,
     overdueFrom: inputs.overdueFrom,
+    lastAssessed: inputs.lastAssessed,
+    eventQueryCodes: inputs.eventQueryCodes.join(','),
+    unobservedFrom: inputs.unobservedFrom,
+    conditioningOn: record.phaseHistory.find((span) => span.phase === 'CONDITIONING')?.from ?? null,
+    primaryReason: record.primaryEndpoint.reason ?? null,
+    primaryCategories: JSON.stringify(record.primaryEndpoint.byCategory.map((c) => [c.category, c.worstGrade])),
     txOsEvent, txOsDays, txPfsEvent, txPfsDays, txGrfsEvent, txGrfsDays,
     enOsEvent, enOsDays, enPfsEvent, enPfsDays, enGrfsEvent, enGrfsDays,
     txCifCause: fromDay0 === null ? null : fromDay0.event === null ? 0 : CAUSE[fromDay0.event],
@@ -98,5 +118,23 @@ export function patientRow(subjectId: string, revision: number, entries: readonl
     ),
     facts: JSON.stringify(summary),
     aes: JSON.stringify(aeFactsOf(record)),
+  };
+}
+
+const NO_CODES: readonly QueryCode[] = Object.freeze([]);
+
+/** What `cohortStatusAsOf` needs, read off a folded row of table \`patient\` (by column name). */
+export function statusInputsOfRow(row: Readonly<Record<string, any>>): StatusInputs {
+  const codes = row.event_query_codes as string;
+  return {
+    day0: row.day0,
+    phaseAtLast: row.phase_at_last as Phase,
+    primaryAtLast: row.primary_at_last as PrimaryStatus,
+    lastAssessed: row.last_assessed,
+    relapsed: row.relapsed === 1,
+    structuralDeviations: row.structural_deviations,
+    overdueFrom: row.overdue_from,
+    eventQueryCodes: codes === '' ? NO_CODES : (codes.split(',') as QueryCode[]),
+    unobservedFrom: row.unobserved_from,
   };
 }

@@ -68,6 +68,16 @@ export const MIGRATIONS: readonly string[] = [
   // folded before are dropped with their checkpoint, so the projector folds every patient again
   // from position 0 at start.
   `DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
+  // Censoring by documented contact (a withdrawal is not one) and per endpoint, treatment-related
+  // deaths in the window, the CONDITIONING AE period, graft failure never from a platelet
+  // engraftment alone, and data queries: new columns, and every row folded again from position 0.
+  `ALTER TABLE patient ADD COLUMN last_assessed TEXT;
+   ALTER TABLE patient ADD COLUMN event_query_codes TEXT;
+   ALTER TABLE patient ADD COLUMN unobserved_from TEXT;
+   ALTER TABLE patient ADD COLUMN conditioning_on TEXT;
+   ALTER TABLE patient ADD COLUMN primary_reason TEXT;
+   ALTER TABLE patient ADD COLUMN primary_categories TEXT;
+   DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
 ];
 
 export function openReadModelDatabase(dataDir: string | null): Database.Database {

@@ -27,9 +27,9 @@ describe('buildAdtte', () => {
     const { rows } = buildAdtte([record], 'TRANSPLANT');
 
     expect(rows.map((r) => [r.PARAMCD, r.ADT, r.AVAL, r.CNSR, r.EVNTDESC, r.CNSDTDSC])).toEqual([
-      ['OS', '2026-08-01', 181, 1, null, 'LAST KNOWN ALIVE'],
-      ['PFS', '2026-08-01', 181, 1, null, 'LAST KNOWN ALIVE AND EVENT-FREE'],
-      ['GRFS', '2026-08-01', 181, 1, null, 'LAST KNOWN ALIVE AND EVENT-FREE'],
+      ['OS', '2026-08-01', 181, 1, null, 'LAST DOCUMENTED CONTACT'],
+      ['PFS', '2026-08-01', 181, 1, null, 'LAST DOCUMENTED CONTACT ON OR BEFORE WITHDRAWAL'],
+      ['GRFS', '2026-08-01', 181, 1, null, 'LAST DOCUMENTED CONTACT ON OR BEFORE WITHDRAWAL'],
     ]);
   });
 

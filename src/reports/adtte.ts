@@ -34,9 +34,9 @@ const EVENT_DESCRIPTIONS: Record<EndpointEventType, string> = {
 };
 /** OS is censored at the last date known alive; PFS and GRFS at the last date known alive and event-free. */
 const CENSORING_DESCRIPTIONS: Record<EndpointCode, string> = {
-  OS: 'LAST KNOWN ALIVE',
-  PFS: 'LAST KNOWN ALIVE AND EVENT-FREE',
-  GRFS: 'LAST KNOWN ALIVE AND EVENT-FREE',
+  OS: 'LAST DOCUMENTED CONTACT',
+  PFS: 'LAST DOCUMENTED CONTACT ON OR BEFORE WITHDRAWAL',
+  GRFS: 'LAST DOCUMENTED CONTACT ON OR BEFORE WITHDRAWAL',
 };
 
 /** PARAM text; the unit and the origin are in it because AVAL alone does not say them. */

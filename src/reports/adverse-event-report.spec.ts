@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { clopperPearson } from '../domain/statistics';
 import { aeReported, aeUpdated, arbJourney, chemoStarted, conditioningStarted, died, enrolled, followUp, gpbmcInfused, stemCellsInfused, withdrawn } from '../domain/testing/journey.fixtures';
-import { adverseEventReport, inDenominator } from './adverse-event-report';
+import { adverseEventReport, aeReportPatientOf, atRisk, inDenominator } from './adverse-event-report';
 import { recordOf } from './testing/report.fixtures';
 
 const ASOF = '2026-12-31';
@@ -9,18 +9,23 @@ const untilDay0 = (day0: string) => [enrolled('2026-01-05'), chemoStarted('2026-
 const related = { attribution: 'PROBABLE' as const };
 const unrelated = { attribution: 'UNRELATED' as const };
 
-describe('inDenominator', () => {
-  // Day 0 2026-02-01: Day +100 is 2026-05-12, Day +101 2026-05-13.
+describe('inDenominator and atRisk', () => {
+  // Day 0 2026-02-01 (conditioning from 2026-01-25): Day +100 is 2026-05-12, Day +101 2026-05-13.
+  // The window's denominator is the primary endpoint's: evaluable patients (EVENT or NO_EVENT) only.
   it.each([
-    ['no Day 0', [true, false, false], [enrolled('2026-01-05')], ASOF],
-    ['Day 0, as of Day +100', [true, true, false], untilDay0('2026-02-01'), '2026-05-12'],
-    ['Day 0, as of Day +101', [true, true, true], untilDay0('2026-02-01'), '2026-05-13'],
-    ['died on Day +100', [true, true, false], [...untilDay0('2026-02-01'), died('2026-05-12')], ASOF],
-    ['withdrawn on Day +101', [true, true, true], [...untilDay0('2026-02-01'), withdrawn('2026-05-13')], ASOF],
-    ['withdrawn on Day +50 with an AE on Day +120', [true, true, true], [...untilDay0('2026-02-01'), withdrawn('2026-03-23'), aeReported('2026-06-01')], ASOF],
-  ] as const)('given %s, is in the BRIDGING, DAY100_WINDOW, LATER denominators: %j', (_label, expected, events, asOf) => {
-    const record = recordOf('SYN-D', events, asOf);
-    expect((['BRIDGING', 'DAY100_WINDOW', 'LATER'] as const).map((p) => inDenominator(record, p))).toEqual(expected);
+    ['no Day 0', [true, false, false, false], [false], [enrolled('2026-01-05')], ASOF],
+    ['chemotherapy only', [true, false, false, false], [false], [enrolled('2026-01-05'), chemoStarted('2026-01-06')], ASOF],
+    ['conditioning started, no Day 0 yet', [true, true, false, false], [false], [enrolled('2026-01-05'), chemoStarted('2026-01-06'), gpbmcInfused('2026-01-15'), conditioningStarted('2026-01-25')], '2026-01-30'],
+    ['Day 0, as of Day +100 (window open)', [true, true, false, false], [true], untilDay0('2026-02-01'), '2026-05-12'],
+    ['Day 0, as of Day +101, not observed through Day +100', [true, true, false, true], [true], untilDay0('2026-02-01'), '2026-05-13'],
+    ['Day 0, seen on Day +100 (NO_EVENT)', [true, true, true, true], [true], [...untilDay0('2026-02-01'), followUp('2026-05-12')], ASOF],
+    ['died on Day +100 (INCOMPLETE)', [true, true, false, false], [true], [...untilDay0('2026-02-01'), died('2026-05-12')], ASOF],
+    ['withdrawn on Day +101, not seen since Day 0 (INCOMPLETE)', [true, true, false, true], [true], [...untilDay0('2026-02-01'), withdrawn('2026-05-13')], ASOF],
+    ['withdrawn on Day +50 with an AE on Day +120', [true, true, false, true], [true], [...untilDay0('2026-02-01'), withdrawn('2026-03-23'), aeReported('2026-06-01')], ASOF],
+  ] as const)('given %s, is in the BRIDGING, CONDITIONING, DAY100_WINDOW, LATER denominators: %j, at risk in the window: %j', (_label, expected, [windowAtRisk], events, asOf) => {
+    const patient = aeReportPatientOf(recordOf('SYN-D', events, asOf));
+    expect((['BRIDGING', 'CONDITIONING', 'DAY100_WINDOW', 'LATER'] as const).map((p) => inDenominator(patient, p))).toEqual(expected);
+    expect(atRisk(patient, 'DAY100_WINDOW')).toBe(windowAtRisk);
   });
 });
 
@@ -52,11 +57,12 @@ describe('adverseEventReport', () => {
 
   it('counts patients with a treatment-related AE by period over the stated denominators, at their worst grade', () => {
     const report = adverseEventReport(cohort(), ASOF);
-    const [bridging, window, later] = report.treatmentRelated.periods;
+    const [bridging, conditioning, window, later] = report.treatmentRelated.periods;
 
     expect(report.n).toBe(3);
     expect(bridging).toMatchObject({ period: 'BRIDGING', denominator: { patients: 3 } });
     expect(bridging.anyCategory).toEqual({ patients: 2, byWorstGrade: { '1': 0, '2': 0, '3': 1, '4': 0, '5': 1 }, incidence: clopperPearson(2, 3) });
+    expect(conditioning).toMatchObject({ period: 'CONDITIONING', denominator: { patients: 2 }, anyCategory: { patients: 0 } });
     expect(window).toMatchObject({ period: 'DAY100_WINDOW', denominator: { patients: 2 } });
     // SYN-1 counts once, at grade 4 (GVHD), though it also had a grade 2 infection.
     expect(window.anyCategory).toEqual({ patients: 1, byWorstGrade: { '1': 0, '2': 0, '3': 0, '4': 1, '5': 0 }, incidence: clopperPearson(1, 2) });
@@ -66,7 +72,7 @@ describe('adverseEventReport', () => {
   });
 
   it('lists every category, counting a patient in each category at the worst grade within it', () => {
-    const window = adverseEventReport(cohort(), ASOF).treatmentRelated.periods[1];
+    const window = adverseEventReport(cohort(), ASOF).treatmentRelated.periods[2];
 
     expect(window.byCategory.map((c) => [c.category, c.patients])).toEqual([
       ['ACUTE_GVHD', 1], ['CHRONIC_GVHD', 0], ['INFECTION', 1], ['ORGAN_DYSFUNCTION', 0], ['HEMATOLOGICAL_TOXICITY', 0], ['OTHER', 0],
@@ -88,12 +94,37 @@ describe('adverseEventReport', () => {
   });
 
   it('counts serious AEs, related or not, by period and category: patients and events', () => {
-    const [bridging, window, later] = adverseEventReport(cohort(), ASOF).serious.periods;
+    const [bridging, , window, later] = adverseEventReport(cohort(), ASOF).serious.periods;
 
     expect(bridging).toMatchObject({ period: 'BRIDGING', denominator: 3, patients: 2, events: 2 });
     expect(window).toMatchObject({ period: 'DAY100_WINDOW', denominator: 2, patients: 1, events: 1 });
     expect(window.byCategory.find((c) => c.category === 'INFECTION')).toEqual({ category: 'INFECTION', patients: 1, events: 1 });
     expect(later).toMatchObject({ period: 'LATER', patients: 0, events: 0 });
+  });
+
+  it('given five patients with one INCOMPLETE, then the line shows it beside the evaluable rate and a worst case counting it as an event, with exact CIs', () => {
+    const evaluableEvent = recordOf('SYN-A', [...untilDay0('2026-02-01'), aeReported('2026-02-10', { ...related }), followUp('2026-05-20')], ASOF);
+    const noEvent = (id: string) => recordOf(id, [...untilDay0('2026-02-01'), followUp('2026-05-20')], ASOF);
+    const incomplete = recordOf('SYN-E', [...untilDay0('2026-02-01'), died('2026-03-01', { cause: 'INFECTION' })], ASOF);
+
+    const primary = adverseEventReport([evaluableEvent, noEvent('SYN-B'), noEvent('SYN-C'), noEvent('SYN-D'), incomplete], ASOF).primaryEndpoint;
+
+    expect(primary).toMatchObject({ evaluable: 4, withEvent: 1, incidence: clopperPearson(1, 4) });
+    expect(primary.incomplete).toEqual({ patients: 1, byReason: { DIED: 1, WITHDRAWN: 0 } });
+    expect(primary.worstCase).toEqual({ withEvent: 2, denominator: 5, incidence: clopperPearson(2, 5) });
+    expect(primary.denominatorRule).toContain('EVENT / (EVENT + NO_EVENT)');
+  });
+
+  it('given a treatment-related death in the window without an AE, then the window table and the endpoint line both count it at grade 5', () => {
+    const record = recordOf('SYN-F', [...untilDay0('2026-02-01'), died('2026-03-01', { cause: 'INFECTION', treatmentRelated: true })], ASOF);
+
+    const report = adverseEventReport([record], ASOF);
+    const window = report.treatmentRelated.periods[2];
+
+    expect(report.primaryEndpoint).toMatchObject({ evaluable: 1, withEvent: 1 });
+    expect(window.denominator.patients).toBe(1);
+    expect(window.byCategory.find((c) => c.category === 'INFECTION')).toMatchObject({ patients: 1, byWorstGrade: { '5': 1 } });
+    expect(report.primaryEndpoint.byCategory.find((c) => c.category === 'INFECTION')).toEqual(window.byCategory.find((c) => c.category === 'INFECTION'));
   });
 
   it('given two serious AEs of one category in one patient, counts one patient and two events', () => {
@@ -135,6 +166,11 @@ describe('adverseEventReport', () => {
         }
         const p = report.primaryEndpoint;
         expect(Object.values(p.byStatus).reduce((a, b) => a + b, 0)).toBe(records.length);
+        // One denominator rule: the window table repeats the endpoint line by category.
+        const window = report.treatmentRelated.periods.find((period) => period.period === 'DAY100_WINDOW')!;
+        expect(window.denominator.patients).toBe(p.evaluable);
+        expect(window.anyCategory.patients).toBe(p.withEvent);
+        expect(window.byCategory).toEqual(p.byCategory);
         for (const row of p.byCategory) expect(row.patients).toBeLessThanOrEqual(p.withEvent);
       }),
       { numRuns: 100 },

@@ -1,9 +1,10 @@
 import { epochDayOf } from '../domain/projection/epoch-day';
 import { AE_CATEGORIES, type AeCategory } from '../domain/events/clinical-event';
-import { PRIMARY_STATUSES, type AePeriod, type PrimaryStatus } from '../domain/projection/patient-record';
+import { AE_PERIODS, PRIMARY_STATUSES, type AePeriod, type PrimaryStatus } from '../domain/projection/patient-record';
+import type { PatientSummaryWithAes } from '../domain/projection/patient-summary';
 import { clopperPearson, type ProportionInterval } from '../domain/statistics';
 
-export const AE_PERIODS = ['BRIDGING', 'DAY100_WINDOW', 'LATER'] as const satisfies readonly AePeriod[];
+export { AE_PERIODS };
 const LAST_WINDOW_DAY = 100;
 
 /** Patients counted once, at the worst CTCAE grade any of their counted AEs reached. */
@@ -43,12 +44,18 @@ export interface AdverseEventReport {
   readonly n: number;
   readonly treatmentRelated: { readonly definition: string; readonly periods: readonly PeriodIncidence[] };
   readonly primaryEndpoint: {
+    /** The one denominator rule of this line and of the DAY100_WINDOW table above, stated for the reader. */
+    readonly denominatorRule: string;
     readonly byStatus: Readonly<Record<PrimaryStatus, number>>;
     /** EVENT + NO_EVENT: patients whose outcome is known. */
     readonly evaluable: number;
     readonly withEvent: number;
     /** withEvent / evaluable with the exact 95% CI. */
     readonly incidence: ProportionInterval;
+    /** Off study inside the window with no event: not in the denominator above, counted here with how they left. */
+    readonly incomplete: { readonly patients: number; readonly byReason: { readonly DIED: number; readonly WITHDRAWN: number } };
+    /** Every INCOMPLETE patient counted as an EVENT: (EVENT + INCOMPLETE) / (EVENT + NO_EVENT + INCOMPLETE), exact 95% CI. */
+    readonly worstCase: { readonly withEvent: number; readonly denominator: number; readonly incidence: ProportionInterval };
     /** Patients with a treatment-related AE of the category in the window, over the evaluable patients. */
     readonly byCategory: readonly (IncidenceRow & { readonly category: AeCategory })[];
   };
@@ -57,25 +64,35 @@ export interface AdverseEventReport {
     readonly periods: readonly (SeriousCount & {
       readonly period: AePeriod;
       readonly denominator: number;
+      readonly denominatorDefinition: string;
       readonly byCategory: readonly (SeriousCount & { readonly category: AeCategory })[];
     })[];
   };
 }
 
 export const TREATMENT_RELATED_DEFINITION = 'any GVHD, or any other AE with attribution POSSIBLE, PROBABLE or DEFINITE (as in force on the as-of date)';
+export const PRIMARY_DENOMINATOR_RULE =
+  'incidence = EVENT / (EVENT + NO_EVENT): patients whose day-100 window is evaluable. OPEN (window not over, or not observed through Day +100) and NOT_APPLICABLE (no Day 0) are left out; INCOMPLETE (off study in the window without an event) is shown beside it with its reasons, and the worst case counts it as EVENT. The DAY100_WINDOW table of treatment-related AEs uses this denominator and the worst grade reached by Day +100, so it repeats this line by category; a treatment-related death in the window counts as a grade-5 event of its cause.';
 export const DENOMINATOR_DEFINITIONS: Readonly<Record<AePeriod, string>> = {
   BRIDGING: 'all enrolled patients',
-  DAY100_WINDOW: 'patients with Day 0 on or before the as-of date',
+  CONDITIONING: 'patients who started conditioning by the as-of date, and any patient with an AE of onset in conditioning',
+  DAY100_WINDOW: 'patients whose primary endpoint is evaluable (EVENT or NO_EVENT), as in the primary endpoint line',
   LATER: 'patients with Day 0 who reached Day +101 on study by the as-of date, and any patient with an AE of onset after Day +100',
 };
+/** Serious AEs are counts, not incidences: their denominator is who was at risk in the period. */
+const SERIOUS_WINDOW_DENOMINATOR = 'patients with Day 0 on or before the as-of date';
 
 /** What the AE tables read of a patient: a summary with its AEs, or the same drawn from the read model's columns. */
 export interface AeReportPatient {
   readonly asOf: string;
   readonly day0: string | null;
+  /** The first day of conditioning, or null. */
+  readonly conditioningOn: string | null;
   readonly offStudy: { readonly date: string } | null;
   readonly primaryEndpoint: {
     readonly status: PrimaryStatus;
+    /** Why INCOMPLETE (DIED, WITHDRAWN) or NOT_APPLICABLE. */
+    readonly reason?: string;
     readonly byCategory: readonly { readonly category: AeCategory; readonly worstGrade: number }[];
   };
   readonly adverseEvents: readonly {
@@ -89,11 +106,19 @@ export interface AeReportPatient {
   }[];
 }
 
-/** Whether the patient is at risk in the period, i.e. in its denominator. */
-export function inDenominator(record: AeReportPatient, period: AePeriod): boolean {
+/** The AE tables' view of a patient summary. */
+export function aeReportPatientOf(summary: PatientSummaryWithAes): AeReportPatient {
+  const conditioning = summary.phaseHistory.find((span) => span.phase === 'CONDITIONING');
+  return { ...summary, conditioningOn: conditioning ? conditioning.from : null };
+}
+
+/** Whether the patient is at risk in the period (serious AEs count over these). */
+export function atRisk(record: AeReportPatient, period: AePeriod): boolean {
   switch (period) {
     case 'BRIDGING':
       return true;
+    case 'CONDITIONING':
+      return record.conditioningOn !== null || record.adverseEvents.some((ae) => ae.phaseAtOnset === 'CONDITIONING');
     case 'DAY100_WINDOW':
       return record.day0 !== null;
     case 'LATER': {
@@ -111,6 +136,12 @@ export function inDenominator(record: AeReportPatient, period: AePeriod): boolea
       throw new Error(`unknown period ${String(unknown)}`);
     }
   }
+}
+
+/** Whether the patient is in the period's denominator of treatment-related AEs: at risk, and for the window, evaluable. */
+export function inDenominator(record: AeReportPatient, period: AePeriod): boolean {
+  if (period === 'DAY100_WINDOW') return record.primaryEndpoint.status === 'EVENT' || record.primaryEndpoint.status === 'NO_EVENT';
+  return atRisk(record, period);
 }
 
 class GradeTally {
@@ -132,6 +163,7 @@ const CATEGORY_INDEX = Object.fromEntries(AE_CATEGORIES.map((c, i) => [c, i])) a
 /** Counts of one period: its denominator, treatment-related AEs by worst grade, and serious AEs. */
 class PeriodTally {
   denominator = 0;
+  atRisk = 0;
   readonly anyCategory = new GradeTally();
   readonly byCategory = AE_CATEGORIES.map(() => new GradeTally());
   seriousPatients = 0;
@@ -149,6 +181,7 @@ export class AeReportTally {
   private readonly periods = AE_PERIODS.map(() => new PeriodTally());
   private readonly byStatus = Object.fromEntries(PRIMARY_STATUSES.map((s) => [s, 0])) as Record<PrimaryStatus, number>;
   private readonly primaryByCategory = AE_CATEGORIES.map(() => new GradeTally());
+  private readonly incompleteByReason = { DIED: 0, WITHDRAWN: 0 };
   // Per patient and period, by catalogue index: worst related grade, and whether a serious AE was counted. Reused.
   private readonly worst = new Array<number>(AE_CATEGORIES.length).fill(0);
   private readonly seen = new Array<boolean>(AE_CATEGORIES.length).fill(false);
@@ -158,12 +191,16 @@ export class AeReportTally {
     this.byStatus[record.primaryEndpoint.status]++;
     if (record.primaryEndpoint.status === 'EVENT') {
       for (const c of record.primaryEndpoint.byCategory) this.primaryByCategory[CATEGORY_INDEX[c.category]].add(c.worstGrade);
+    } else if (record.primaryEndpoint.status === 'INCOMPLETE') {
+      this.incompleteByReason[record.primaryEndpoint.reason === 'DIED' ? 'DIED' : 'WITHDRAWN']++;
     }
     for (let p = 0; p < AE_PERIODS.length; p++) this.addToPeriod(record, AE_PERIODS[p], this.periods[p]);
   }
 
   report(asOf: string): AdverseEventReport {
     const evaluable = this.byStatus.EVENT + this.byStatus.NO_EVENT;
+    const worstCaseEvents = this.byStatus.EVENT + this.byStatus.INCOMPLETE;
+    const worstCaseDenominator = evaluable + this.byStatus.INCOMPLETE;
     return {
       asOf,
       n: this.n,
@@ -180,10 +217,13 @@ export class AeReportTally {
         }),
       },
       primaryEndpoint: {
+        denominatorRule: PRIMARY_DENOMINATOR_RULE,
         byStatus: { ...this.byStatus },
         evaluable,
         withEvent: this.byStatus.EVENT,
         incidence: clopperPearson(this.byStatus.EVENT, evaluable),
+        incomplete: { patients: this.byStatus.INCOMPLETE, byReason: { ...this.incompleteByReason } },
+        worstCase: { withEvent: worstCaseEvents, denominator: worstCaseDenominator, incidence: clopperPearson(worstCaseEvents, worstCaseDenominator) },
         byCategory: AE_CATEGORIES.map((category, c) => ({ category, ...this.primaryByCategory[c].row(evaluable) })),
       },
       serious: {
@@ -191,7 +231,8 @@ export class AeReportTally {
           const t = this.periods[p];
           return {
             period,
-            denominator: t.denominator,
+            denominator: t.atRisk,
+            denominatorDefinition: period === 'DAY100_WINDOW' ? SERIOUS_WINDOW_DENOMINATOR : DENOMINATOR_DEFINITIONS[period],
             patients: t.seriousPatients,
             events: t.seriousEvents,
             byCategory: AE_CATEGORIES.map((category, c) => ({ category, ...t.seriousByCategory[c] })),
@@ -202,15 +243,24 @@ export class AeReportTally {
   }
 
   private addToPeriod(record: AeReportPatient, period: AePeriod, t: PeriodTally): void {
+    if (atRisk(record, period)) t.atRisk++;
     if (inDenominator(record, period)) {
       t.denominator++;
-      // Treatment-related AEs count for patients at risk in the period only.
+      // Treatment-related AEs count for patients in the denominator only.
       let any = 0;
-      for (const ae of record.adverseEvents) {
-        if (ae.phaseAtOnset !== period || !ae.treatmentRelated) continue;
-        const c = CATEGORY_INDEX[ae.category];
-        if (ae.worstCtcaeGrade > this.worst[c]) this.worst[c] = ae.worstCtcaeGrade;
-        if (ae.worstCtcaeGrade > any) any = ae.worstCtcaeGrade;
+      if (period === 'DAY100_WINDOW') {
+        // The primary endpoint's own categories and grades by Day +100 (counted deaths included): the same numbers as its line.
+        for (const c of record.primaryEndpoint.byCategory) {
+          this.worst[CATEGORY_INDEX[c.category]] = c.worstGrade;
+          if (c.worstGrade > any) any = c.worstGrade;
+        }
+      } else {
+        for (const ae of record.adverseEvents) {
+          if (ae.phaseAtOnset !== period || !ae.treatmentRelated) continue;
+          const c = CATEGORY_INDEX[ae.category];
+          if (ae.worstCtcaeGrade > this.worst[c]) this.worst[c] = ae.worstCtcaeGrade;
+          if (ae.worstCtcaeGrade > any) any = ae.worstCtcaeGrade;
+        }
       }
       if (any > 0) {
         for (let c = 0; c < this.worst.length; c++) {
@@ -241,9 +291,9 @@ export class AeReportTally {
   }
 }
 
-/** The AE incidence tables of domain.md section 6, over an already filtered cohort. */
-export function adverseEventReport(records: readonly AeReportPatient[], asOf: string): AdverseEventReport {
+/** The AE incidence tables over an already filtered cohort of summaries (or records). */
+export function adverseEventReport(records: readonly PatientSummaryWithAes[], asOf: string): AdverseEventReport {
   const tally = new AeReportTally();
-  for (const record of records) tally.add(record);
+  for (const record of records) tally.add(aeReportPatientOf(record));
   return tally.report(asOf);
 }

@@ -5,8 +5,10 @@ import type { AeCategory } from '../domain/events/clinical-event';
 import type { AePeriod, PrimaryStatus } from '../domain/projection/patient-record';
 import type { CompetingCause, CompetingRiskObservation, SurvivalObservation } from '../domain/statistics';
 import type { PatientTableRow } from '../projections/cohort-index';
-import { AeReportTally, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
+import { AeReportTally, aeReportPatientOf as aeReportPatientOfSummary, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
 import { buildAdtte } from './adtte';
+import { QueryCounts, type QueryCountsReport } from './query-counts';
+import { codesOf } from '../domain/projection/cohort-status';
 import { toCsv, type Dataset } from './csv';
 import type { AdtteExportQuery, AeExportQuery, CohortReportQuery, ExportFormat, SurvivalReportQuery } from './report-query.dto';
 import { buildAeDataset } from './sdtm-ae';
@@ -40,43 +42,61 @@ export class ReportsService {
   constructor(private readonly patients: PatientsService) {}
 
   /** Reads two plain columns per patient: a registry-sized cohort in one pass, no JSON. */
-  async survival(query: SurvivalReportQuery): Promise<SurvivalReport> {
+  /** Reads two plain columns per patient: a registry-sized cohort in one pass, no JSON. Open data queries are counted beside it. */
+  async survival(query: SurvivalReportQuery): Promise<SurvivalReport & { queries: QueryCountsReport }> {
     const origin = query.origin ?? 'TRANSPLANT';
     const [eventColumn, daysColumn] = TIME_TO_EVENT_COLUMNS[origin][query.endpoint];
+    const queries = new QueryCounts();
     const { asOf, items } = await this.patients.cohortRows<SurvivalObservation>(
       filtersOf(query),
-      (row) => (row[eventColumn] === null ? null : { time: row[daysColumn] as number, event: row[eventColumn] === 1 }),
-      (summary) => survivalObservations([summary], query.endpoint, origin)[0] ?? null,
+      (row, status) => {
+        queries.add(status.queryCodes);
+        return row[eventColumn] === null ? null : { time: row[daysColumn] as number, event: row[eventColumn] === 1 };
+      },
+      (summary) => {
+        queries.add(codesOf(summary.queries));
+        return survivalObservations([summary], query.endpoint, origin)[0] ?? null;
+      },
     );
-    return survivalReportOf(items, query.endpoint, origin, asOf);
+    return { ...survivalReportOf(items, query.endpoint, origin, asOf), queries: queries.report() };
   }
 
-  async cumulativeIncidence(query: CohortReportQuery): Promise<CumulativeIncidenceReport> {
+  async cumulativeIncidence(query: CohortReportQuery): Promise<CumulativeIncidenceReport & { queries: QueryCountsReport }> {
     const origin = query.origin ?? 'TRANSPLANT';
     const [causeColumn, daysColumn] = COMPETING_COLUMNS[origin];
+    const queries = new QueryCounts();
     const { asOf, items } = await this.patients.cohortRows<CompetingRiskObservation>(
       filtersOf(query),
-      (row) => (row[causeColumn] === null ? null : { time: row[daysColumn] as number, cause: row[causeColumn] as CompetingCause }),
-      (summary) => competingObservations([summary], origin)[0] ?? null,
+      (row, status) => {
+        queries.add(status.queryCodes);
+        return row[causeColumn] === null ? null : { time: row[daysColumn] as number, cause: row[causeColumn] as CompetingCause };
+      },
+      (summary) => {
+        queries.add(codesOf(summary.queries));
+        return competingObservations([summary], origin)[0] ?? null;
+      },
     );
-    return cumulativeIncidenceReportOf(items, origin, asOf);
+    return { ...cumulativeIncidenceReportOf(items, origin, asOf), queries: queries.report() };
   }
 
   /** Feeds each patient to the tally as it is read; none is kept (a registry's worth would fill the heap). */
-  async adverseEvents(query: PatientFilterQuery): Promise<AdverseEventReport> {
+  async adverseEvents(query: PatientFilterQuery): Promise<AdverseEventReport & { queries: QueryCountsReport }> {
     const tally = new AeReportTally();
+    const queries = new QueryCounts();
     const { asOf } = await this.patients.cohortRows<never>(
       filtersOf(query),
       (row, status, date) => {
-        tally.add(aeReportPatientOf(row, status.primaryStatus, date));
+        tally.add(aeReportPatientOfRow(row, status.primaryStatus, date));
+        queries.add(status.queryCodes);
         return null;
       },
       (summary) => {
-        tally.add(summary);
+        tally.add(aeReportPatientOfSummary(summary));
+        queries.add(codesOf(summary.queries));
         return null;
       },
     );
-    return tally.report(asOf);
+    return { ...tally.report(asOf), queries: queries.report() };
   }
 
   async adtte(query: AdtteExportQuery): Promise<ExportFile> {
@@ -117,34 +137,41 @@ function adverseEventsOf(row: PatientTableRow): AeReportPatient['adverseEvents']
   return adverseEvents;
 }
 
-/** A patient for the AE tables from its row: the AE tuples, and the primary endpoint's categories derived from them. */
-function aeReportPatientOf(row: PatientTableRow, primaryStatus: PrimaryStatus, asOf: string): AeReportPatient {
-  const adverseEvents = adverseEventsOf(row);
+/**
+ * A patient for the AE tables from its row: the AE tuples, and the primary endpoint's
+ * categories as the fold counted them (EVENT and INCOMPLETE are final, so the row's hold).
+ */
+function aeReportPatientOfRow(row: PatientTableRow, primaryStatus: PrimaryStatus, asOf: string): AeReportPatient {
   return {
     asOf,
     day0: row.day0 as string | null,
+    conditioningOn: row.conditioning_on as string | null,
     offStudy: row.off_study_on === null ? null : { date: row.off_study_on as string },
-    primaryEndpoint: { status: primaryStatus, byCategory: primaryStatus === 'EVENT' ? primaryCategoriesOf(adverseEvents) : NO_CATEGORIES },
-    adverseEvents,
+    primaryEndpoint: {
+      status: primaryStatus,
+      ...(row.primary_reason === null ? {} : { reason: row.primary_reason as string }),
+      byCategory: primaryStatus === 'EVENT' ? primaryCategoriesOf(row) : NO_CATEGORIES,
+    },
+    adverseEvents: adverseEventsOf(row),
   };
 }
 
 const NO_CATEGORIES: AeReportPatient['primaryEndpoint']['byCategory'] = Object.freeze([]);
+const parsedCategories = new WeakMap<object, AeReportPatient['primaryEndpoint']['byCategory']>();
 
-/** Worst grade per category of the treatment-related AEs of the window: what makes the primary endpoint an EVENT. */
-function primaryCategoriesOf(adverseEvents: AeReportPatient['adverseEvents']): AeReportPatient['primaryEndpoint']['byCategory'] {
-  const worst = new Map<AeCategory, number>();
-  for (const ae of adverseEvents) {
-    // The grade reached by Day +100, as the projection's primary endpoint counts it.
-    if (ae.phaseAtOnset === 'DAY100_WINDOW' && ae.treatmentRelated) worst.set(ae.category, Math.max(worst.get(ae.category) ?? 0, ae.worstCtcaeGradeByDay100 ?? ae.worstCtcaeGrade));
+function primaryCategoriesOf(row: PatientTableRow): AeReportPatient['primaryEndpoint']['byCategory'] {
+  let categories = parsedCategories.get(row);
+  if (categories === undefined) {
+    categories = (JSON.parse(row.primary_categories as string) as [AeCategory, number][]).map(([category, worstGrade]) => ({ category, worstGrade }));
+    parsedCategories.set(row, categories);
   }
-  return [...worst].map(([category, worstGrade]) => ({ category, worstGrade }));
+  return categories;
 }
 
 /** Only the patient filters go to the cohort query (not origin, endpoint or format). */
 function filtersOf(query: PatientFilterQuery): PatientFilterQuery {
-  const { asOf, phase, primaryEndpoint, windowStatus, diagnosis, riskGroup, relapsed, hasDeviations } = query;
-  return { asOf, phase, primaryEndpoint, windowStatus, diagnosis, riskGroup, relapsed, hasDeviations };
+  const { asOf, phase, primaryEndpoint, windowStatus, diagnosis, riskGroup, relapsed, hasDeviations, hasQueries } = query;
+  return { asOf, phase, primaryEndpoint, windowStatus, diagnosis, riskGroup, relapsed, hasDeviations, hasQueries };
 }
 
 function exportFile<C extends string>(dataset: Dataset<C>, format: ExportFormat, basename: string, meta: Omit<DatasetJson, 'columns' | 'rows'>): ExportFile {

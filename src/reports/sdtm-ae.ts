@@ -8,8 +8,8 @@ import { STUDY_ID, usubjid } from './study';
  * - AESPID: the sponsor's AE id from the event stream (traceability to the source);
  * - AESTD0DY: onset day relative to Day 0 (Day 0 = graft infusion, so there IS a day 0,
  *   unlike SDTM's --DY); empty without Day 0;
- * - EPOCH: the period of onset, BRIDGING (before Day 0 or without one), DAY100_WINDOW
- *   (Day 0 to +100) or LATER;
+ * - EPOCH: the period of onset, BRIDGING (enrollment to the day before conditioning),
+ *   CONDITIONING (conditioning start to Day -1), DAY100_WINDOW (Day 0 to +100) or LATER;
  * - AERELFL: Y when treatment-related under the protocol (any GVHD, or attribution
  *   POSSIBLE, PROBABLE or DEFINITE), the definition the AE report counts;
  * - AETOXGRW: for an AE of onset in the window, the worst CTCAE grade reached by Day +100,

@@ -54,6 +54,12 @@ export class PatientFilterQuery {
   @Transform(toBoolean)
   @IsBoolean()
   hasDeviations?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Patients with at least one open data query as of the date' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  hasQueries?: boolean;
 }
 
 export class PatientListQuery extends PatientFilterQuery {

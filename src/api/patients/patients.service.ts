@@ -12,6 +12,7 @@ import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port
 import { patientStreamId, readHistories, toHistoryEntry } from '../../event-store/patient-stream';
 import { CohortIndex, type PatientTableRow } from '../../projections/cohort-index';
 import { READ_MODEL_DB } from '../../projections/patient.projector';
+import { statusInputsOfRow } from '../../projections/patient-row';
 import { unknownPatient } from '../events/patient-events.service';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
 
@@ -71,18 +72,7 @@ export class PatientsService {
       if (row.enrolled_on === null || row.enrolled_on > asOf) continue;
       if ((diagnosis !== undefined && row.diagnosis_type !== diagnosis) || (riskGroup !== undefined && row.risk_group !== riskGroup)) continue;
       if (row.dirty === 0 && row.phase_at_last !== null && row.last_event_on <= asOf) {
-        const status = cohortStatusAsOf(
-          {
-            day0: row.day0,
-            phaseAtLast: row.phase_at_last,
-            primaryAtLast: row.primary_at_last,
-            lastKnownAlive: row.last_event_on,
-            relapsed: row.relapsed === 1,
-            structuralDeviations: row.structural_deviations,
-            overdueFrom: row.overdue_from,
-          },
-          asOf,
-        );
+        const status = cohortStatusAsOf(statusInputsOfRow(row), asOf);
         if (statusMatches(status, filters)) items.push(fromRow(row, status, asOf));
       } else {
         // Its place is kept, so the order stays the rows' order.
@@ -97,16 +87,23 @@ export class PatientsService {
     return { asOf, items: items.filter((item): item is T => item !== null) };
   }
 
-  /** Whole summaries of the cohort as of the date (exports): parses each row's stored summary. */
-  cohort(filters: PatientFilterQuery): Promise<{ asOf: string; patients: PatientSummary[] }>;
+  /**
+   * Whole summaries of the cohort as of the date (exports): parses each row's stored summary,
+   * only for the patients whose statuses pass `where` when given.
+   */
+  cohort(filters: PatientFilterQuery, options?: { where?: (status: CohortStatus) => boolean }): Promise<{ asOf: string; patients: PatientSummary[] }>;
   cohort(filters: PatientFilterQuery, options: { withAdverseEvents: true }): Promise<{ asOf: string; patients: PatientSummaryWithAes[] }>;
-  async cohort(filters: PatientFilterQuery, options: { withAdverseEvents?: boolean } = {}): Promise<{ asOf: string; patients: PatientSummary[] }> {
+  async cohort(
+    filters: PatientFilterQuery,
+    options: { withAdverseEvents?: boolean; where?: (status: CohortStatus) => boolean } = {},
+  ): Promise<{ asOf: string; patients: PatientSummary[] }> {
     const withAes = options.withAdverseEvents === true;
+    const where = options.where ?? (() => true);
     const date = filters.asOf ?? this.today();
     const { asOf, items } = await this.cohortRows<PatientSummary>(
       { ...filters, asOf: date },
-      (row) => this.storedSummary(row.subject_id, date, withAes),
-      (summary) => summary,
+      (row, status) => (where(status) ? this.storedSummary(row.subject_id, date, withAes) : null),
+      (summary) => (where(cohortStatusOf(summary)) ? summary : null),
     );
     return { asOf, patients: items };
   }
@@ -172,6 +169,7 @@ function statusMatches(status: CohortStatus, f: PatientFilterQuery): boolean {
     (f.primaryEndpoint === undefined || status.primaryStatus === f.primaryEndpoint) &&
     (f.windowStatus === undefined || status.windowStatus === f.windowStatus) &&
     (f.relapsed === undefined || status.relapsed === f.relapsed) &&
-    (f.hasDeviations === undefined || status.hasDeviations === f.hasDeviations)
+    (f.hasDeviations === undefined || status.hasDeviations === f.hasDeviations) &&
+    (f.hasQueries === undefined || status.queryCodes.length > 0 === f.hasQueries)
   );
 }

@@ -89,8 +89,13 @@ export interface Endpoints {
   readonly GRFS: EndpointOutcome;
 }
 
-/** Where an AE's onset falls: before Day 0 (or with no Day 0 yet), in Day 0..+100, or after. */
-export type AePeriod = 'BRIDGING' | 'DAY100_WINDOW' | 'LATER';
+/**
+ * Where an AE's onset falls: BRIDGING from enrollment to the day before conditioning starts
+ * (or before Day 0 without conditioning), CONDITIONING from conditioning start to Day -1,
+ * DAY100_WINDOW on Day 0..+100, LATER after. Without Day 0 an onset is BRIDGING or CONDITIONING.
+ */
+export const AE_PERIODS = ['BRIDGING', 'CONDITIONING', 'DAY100_WINDOW', 'LATER'] as const;
+export type AePeriod = (typeof AE_PERIODS)[number];
 
 export interface AeChange {
   /** Clinical date of the change (the update's `occurredOn`). */
@@ -140,16 +145,21 @@ export interface AeSummary {
 export interface PrimaryCategoryCount {
   readonly category: AeCategory;
   readonly count: number;
-  /** Worst CTCAE grade reached by any counted AE of the category. */
+  /** Worst CTCAE grade reached by any counted AE of the category (5 for a counted death). */
   readonly worstGrade: number;
   readonly aeIds: readonly string[];
+  /**
+   * A treatment-related death in the window that no grade-5 AE of the window stands for: it
+   * counts once in this row (category of its cause) as a grade-5 event dated on the death.
+   */
+  readonly deathEventId?: string;
 }
 
 export interface PrimaryEndpoint {
   readonly status: PrimaryStatus;
   /** NOT_APPLICABLE: why there is no Day 0; INCOMPLETE: how the patient left the study; OPEN after the window: what is missing. */
   readonly reason?: NotApplicableReason | IncompleteReason | OpenReason;
-  /** Onset of the first treatment-related AE in the window. */
+  /** Onset of the first treatment-related AE in the window, or the counted death if earlier. */
   readonly eventDate: ClinicalDate | null;
   /** Treatment-related AEs with onset in the window, by category (catalogue order); empty without any. */
   readonly byCategory: readonly PrimaryCategoryCount[];
@@ -230,9 +240,11 @@ export interface PatientRecord {
   /** The first relapse, before or after Day 0. */
   readonly relapse: { readonly date: ClinicalDate; readonly kind: RelapseKind; readonly eventId: string } | null;
   readonly day0: ClinicalDate | null;
+  /** The \`StemCellsInfused\` event of Day 0; null without Day 0. */
+  readonly day0EventId: string | null;
   readonly day100Window: { readonly start: ClinicalDate | null; readonly end: ClinicalDate | null; readonly status: WindowStatus };
   readonly primaryEndpoint: PrimaryEndpoint;
-  /** AEs with onset before Day 0 (or with no Day 0): the bridging safety profile. */
+  /** AEs of period BRIDGING (onset before conditioning starts, or before Day 0 without conditioning): the bridging safety profile. */
   readonly bridgingAdverseEvents: readonly AeSummary[];
   /** Every AE, in clinical order of onset. */
   readonly adverseEvents: readonly AeSummary[];
@@ -241,8 +253,18 @@ export interface PatientRecord {
   /** Origin enrollment. */
   readonly endpointsFromEnrollment: Endpoints;
   readonly relapseVsNrm: RelapseVsNrm;
-  /** Latest clinical date among the visible effective events, not after death. */
+  /**
+   * Date last known alive: the latest documented contact, i.e. the latest clinical date among
+   * the visible effective events other than a withdrawal (an administrative status, not a
+   * sighting), not after death. OS censors here.
+   */
   readonly lastKnownAlive: ClinicalDate;
+  /**
+   * The latest documented contact on or before the withdrawal date (lastKnownAlive without a
+   * withdrawal): disease assessment stops at withdrawal, so PFS, GRFS and relapse/NRM censor
+   * here, and events after it do not count for them.
+   */
+  readonly lastAssessed: ClinicalDate;
   readonly engraftment: { readonly neutrophil: ClinicalDate | null; readonly platelet: ClinicalDate | null };
   /**
    * Graft failure as domain.md section 1 defines it: no neutrophil engraftment by Day +30
@@ -254,5 +276,30 @@ export interface PatientRecord {
   /** Empty without Day 0. */
   readonly milestoneVisits: readonly MilestoneVisit[];
   readonly deviations: readonly Deviation[];
+  /** Open data queries as of the date (see queries.ts); empty when none. */
+  readonly queries: readonly DataQuery[];
   readonly timeline: readonly TimelineEntry[];
+}
+
+export const QUERY_CODES = [
+  'DEATH_WITHOUT_GRADE5_AE',
+  'NEUTROPHIL_ENGRAFTMENT_NOT_DOCUMENTED',
+  'DAY100_NOT_OBSERVED',
+  'MILESTONE_VISIT_OVERDUE',
+  'AE_UNRESOLVED_AT_OFF_STUDY',
+] as const;
+export type QueryCode = (typeof QUERY_CODES)[number];
+
+/**
+ * Missing or inconsistent data, asked of the site rather than read as a finding. Derived
+ * from the effective history as of the date, so recording the answer removes it.
+ */
+export interface DataQuery {
+  readonly code: QueryCode;
+  /** The clinical date the question arose on. */
+  readonly raisedOn: ClinicalDate;
+  /** The effective events it concerns (all in the record's history). */
+  readonly eventIds: readonly string[];
+  /** One plain question a site coordinator can answer. */
+  readonly question: string;
 }

@@ -8,7 +8,8 @@
  * (when the patient was observed through Day +100; it stays OPEN otherwise),
  * a milestone stops being PENDING, a visit window passes. The read model stores the
  * summary projected as of the latest clinical date, and `advanceSummary` applies those
- * calendar effects for any later date, so a report over a whole registry never parses
+ * calendar effects for any later date (and the data queries the calendar raises: a
+ * window unobserved, a visit overdue), so a report over a whole registry never parses
  * the events. A property test holds it equal to `project` at that date.
  */
 import type { ClinicalDate } from '../events/clinical-event';
@@ -31,6 +32,7 @@ import {
   overdueVisitDeviation,
   visitStatusAt,
 } from './project';
+import { CALENDAR_QUERY_CODES, calendarQueries, sortQueries } from './queries';
 
 /** The record without the timeline and the AE lists (kept apart: most reports never need them). */
 export type PatientSummary = Omit<PatientRecord, 'timeline' | 'adverseEvents' | 'bridgingAdverseEvents'>;
@@ -56,16 +58,19 @@ export function summaryOf(record: PatientRecord): PatientSummary {
     relapsed: record.relapsed,
     relapse: record.relapse,
     day0: record.day0,
+    day0EventId: record.day0EventId,
     day100Window: record.day100Window,
     primaryEndpoint: record.primaryEndpoint,
     endpoints: record.endpoints,
     endpointsFromEnrollment: record.endpointsFromEnrollment,
     relapseVsNrm: record.relapseVsNrm,
     lastKnownAlive: record.lastKnownAlive,
+    lastAssessed: record.lastAssessed,
     engraftment: record.engraftment,
     graftFailure: record.graftFailure,
     milestoneVisits: record.milestoneVisits,
     deviations: record.deviations,
+    queries: record.queries,
   };
 }
 
@@ -83,22 +88,24 @@ export function advanceSummary<S extends PatientSummary>(summary: S, asOf: Clini
   const asOfDay = epochDayOf(asOf);
   const offStudyDay = summary.offStudy ? epochDayOf(summary.offStudy.date) : Number.POSITIVE_INFINITY;
   const day0Day = summary.day0 === null ? null : epochDayOf(summary.day0);
-  const lastKnownAliveDay = epochDayOf(summary.lastKnownAlive);
+  const lastAssessedDay = epochDayOf(summary.lastAssessed);
 
   const phaseHistory = day0Day === null ? summary.phaseHistory : advancePhases(summary.phaseHistory, day0Day, asOfDay);
   const windowEndDay = day0Day === null ? null : day0Day + DAY100_WINDOW_LAST_DAY;
   const primaryEndpoint: PrimaryEndpoint =
     summary.primaryEndpoint.status === 'OPEN' && windowEndDay !== null && asOfDay > windowEndDay
-      ? lastKnownAliveDay >= windowEndDay
+      ? lastAssessedDay >= windowEndDay
         ? { status: 'NO_EVENT', eventDate: null, byCategory: [] }
         : { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] }
       : summary.primaryEndpoint;
   const endpointsAt = (endpoints: Endpoints, originDay: number): Endpoints => ({
-    OS: withMilestones(endpoints.OS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
-    PFS: withMilestones(endpoints.PFS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
-    GRFS: withMilestones(endpoints.GRFS, originDay, lastKnownAliveDay, offStudyDay, asOfDay),
+    OS: withMilestones(endpoints.OS, originDay, offStudyDay, asOfDay),
+    PFS: withMilestones(endpoints.PFS, originDay, offStudyDay, asOfDay),
+    GRFS: withMilestones(endpoints.GRFS, originDay, offStudyDay, asOfDay),
   });
   const milestoneVisits = summary.milestoneVisits.map((visit) => withVisitStatus(visit, offStudyDay, asOfDay));
+  const queries = summary.queries.filter((q) => !CALENDAR_QUERY_CODES.has(q.code));
+  for (const query of calendarQueries({ ...summary, milestoneVisits, asOf })) queries.push(query);
 
   return {
     ...summary,
@@ -114,6 +121,7 @@ export function advanceSummary<S extends PatientSummary>(summary: S, asOf: Clini
     endpointsFromEnrollment: endpointsAt(summary.endpointsFromEnrollment, epochDayOf(summary.enrolledOn)),
     milestoneVisits,
     deviations: withOverdueVisits(summary.deviations, milestoneVisits),
+    queries: sortQueries(queries),
   };
 }
 
@@ -134,10 +142,12 @@ function advancePhases(spans: readonly PhaseSpan[], day0Day: number, asOfDay: nu
   return next.length === spans.length ? spans : next;
 }
 
-function withMilestones(outcome: EndpointOutcome, originDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): EndpointOutcome {
-  const eventDay = outcome.event ? epochDayOf(outcome.date) : Number.POSITIVE_INFINITY;
-  const at365 = milestoneStatusAt(originDay + 365, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
-  const at730 = milestoneStatusAt(originDay + 730, eventDay, lastKnownAliveDay, offStudyDay, asOfDay);
+/** Each endpoint is known through its own date: the event, or the endpoint's censoring date. */
+function withMilestones(outcome: EndpointOutcome, originDay: number, offStudyDay: number, asOfDay: number): EndpointOutcome {
+  const knownThroughDay = epochDayOf(outcome.date);
+  const eventDay = outcome.event ? knownThroughDay : Number.POSITIVE_INFINITY;
+  const at365 = milestoneStatusAt(originDay + 365, eventDay, knownThroughDay, offStudyDay, asOfDay);
+  const at730 = milestoneStatusAt(originDay + 730, eventDay, knownThroughDay, offStudyDay, asOfDay);
   if (outcome.milestones['365'] === at365 && outcome.milestones['730'] === at730) return outcome;
   return { ...outcome, milestones: { '365': at365, '730': at730 } };
 }

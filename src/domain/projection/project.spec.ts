@@ -240,7 +240,7 @@ describe('project: Day 0, the day-100 window and calendar arithmetic', () => {
     [100, 'DAY100_WINDOW', 'EVENT'],
     [101, 'LATER', 'NO_EVENT'],
     [0, 'DAY100_WINDOW', 'EVENT'],
-    [-1, 'BRIDGING', 'NO_EVENT'],
+    [-1, 'CONDITIONING', 'NO_EVENT'],
   ] as const)('given Day 0 on 2028-02-28 and a related AE on Day %d, then it falls in %s and the primary endpoint is %s', (onsetDay, period, status) => {
     const day0 = '2028-02-28';
     const events = [...transplanted(day0), aeReported(addDays(day0, onsetDay), { aeId: 'AE-1', attribution: 'PROBABLE' }), followUp(addDays(day0, 100))];
@@ -305,12 +305,19 @@ describe('project: Day 0, the day-100 window and calendar arithmetic', () => {
     ['PBSC, none, a contact on Day +30, as of Day +40', () => [...graftOf('PBSC'), followUp(day(30))], 40, 'PENDING'],
     ['PBSC, none, no news since Day 0, as of Day +60', () => graftOf('PBSC'), 60, 'PENDING'],
     ['PBSC, neutrophils on Day +25, as of Day +24', () => [...graftOf('PBSC'), engrafted(day(25))], 24, 'PENDING'],
-    ['PBSC, platelets only, on Day +35', () => [...graftOf('PBSC'), engrafted(day(35), 'PLATELET')], 40, 'GRAFT_FAILURE'],
+    // A platelet engraftment alone is missing data, never graft failure (a data query asks for the neutrophils).
+    ['PBSC, platelets only, on Day +35', () => [...graftOf('PBSC'), engrafted(day(35), 'PLATELET')], 40, 'PENDING'],
+    ['PBSC, platelets only on Day +35, then a contact on Day +45', () => [...graftOf('PBSC'), engrafted(day(35), 'PLATELET'), followUp(day(45))], 50, 'PENDING'],
+    ['PBSC, a contact on Day +45, platelets recorded only as of Day +60', () => [...graftOf('PBSC'), followUp(day(45)), engrafted(day(60), 'PLATELET')], 50, 'GRAFT_FAILURE'],
+    ['PBSC, neutrophils on Day +40 after platelets on Day +35 (late engraftment)', () => [...graftOf('PBSC'), engrafted(day(35), 'PLATELET'), engrafted(day(40))], 50, 'GRAFT_FAILURE'],
     ['GPBMC (peripheral blood too), none, a contact on Day +31', () => [...graftOf('GPBMC'), followUp(day(31))], 31, 'GRAFT_FAILURE'],
     ['PBSC, death on Day +20 without engraftment', () => [...graftOf('PBSC'), died(day(20), { cause: 'INFECTION' })], 40, 'NOT_EVALUABLE'],
     ['PBSC, withdrawal on Day +30 without engraftment', () => [...graftOf('PBSC'), withdrawn(day(30))], 40, 'NOT_EVALUABLE'],
     ['PBSC, none, lost to follow-up on Day +40 with no news since Day 0', () => [...graftOf('PBSC'), withdrawn(day(40), 'LOST_TO_FOLLOW_UP')], 60, 'NOT_EVALUABLE'],
-    ['PBSC, none, consent withdrawn on Day +40', () => [...graftOf('PBSC'), withdrawn(day(40), 'CONSENT_WITHDRAWN')], 60, 'GRAFT_FAILURE'],
+    // A withdrawal is not a contact, whatever its reason.
+    ['PBSC, none, consent withdrawn on Day +40', () => [...graftOf('PBSC'), withdrawn(day(40), 'CONSENT_WITHDRAWN')], 60, 'NOT_EVALUABLE'],
+    ['PBSC, none, consent withdrawn on Day +40 after a contact on Day +31', () => [...graftOf('PBSC'), followUp(day(31)), withdrawn(day(40), 'CONSENT_WITHDRAWN')], 60, 'GRAFT_FAILURE'],
+    ['PBSC, none, withdrawn on Day +20, a survival contact on Day +40', () => [...graftOf('PBSC'), withdrawn(day(20)), followUp(day(40))], 60, 'NOT_EVALUABLE'],
     ['PBSC, death on Day +35 without engraftment', () => [...graftOf('PBSC'), died(day(35), { cause: 'INFECTION' })], 40, 'GRAFT_FAILURE'],
     ['bone marrow, none (not defined for it)', () => graftOf('BM'), 60, null],
     ['cord blood, none (not defined for it)', () => graftOf('CORD'), 60, null],
@@ -503,12 +510,17 @@ describe('project: primary endpoint', () => {
     // A withdrawal as lost to follow-up says nobody could reach the patient: it is not news of them.
     ['seen on Day +40, then lost to follow-up on Day +101', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), followUp(day(40)), withdrawn(day(101), 'LOST_TO_FOLLOW_UP')], day(120)],
     ['seen on Day +100, then lost to follow-up on Day +150', { status: 'NO_EVENT' }, () => [...transplanted(), followUp(day(100)), withdrawn(day(150), 'LOST_TO_FOLLOW_UP')], day(160)],
-    ['seen on Day +40, then consent withdrawn on Day +101', { status: 'NO_EVENT' }, () => [...transplanted(), followUp(day(40)), withdrawn(day(101), 'CONSENT_WITHDRAWN')], day(120)],
+    // No withdrawal is a contact, whatever its reason: the window was not observed.
+    ['seen on Day +40, then consent withdrawn on Day +101', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), followUp(day(40)), withdrawn(day(101), 'CONSENT_WITHDRAWN')], day(120)],
+    ['seen on Day +100, then consent withdrawn on Day +100', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), followUp(day(100)), withdrawn(day(100))], day(120)],
+    ['seen on Day +100, then consent withdrawn on Day +101', { status: 'NO_EVENT' }, () => [...transplanted(), followUp(day(100)), withdrawn(day(101))], day(120)],
+    // AE assessment stops at withdrawal: a survival contact after it does not show the window observed.
+    ['withdrawn on Day +101 after a contact on Day +40, a survival contact on Day +300', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), followUp(day(40)), withdrawn(day(101)), followUp(day(300))], day(320)],
     ['death on Day +50 without an event', { status: 'INCOMPLETE', reason: 'DIED' }, () => [...transplanted(), died(day(50), { cause: 'INFECTION' })], day(60)],
     ['withdrawal on Day +50 without an event', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), withdrawn(day(50))], day(200)],
     ['death on Day 0', { status: 'INCOMPLETE', reason: 'DIED' }, () => [...transplanted(), died(day(0))], day(0)],
     ['withdrawal on Day +100', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), withdrawn(day(100))], day(101)],
-    ['withdrawal on Day +101', { status: 'NO_EVENT' }, () => [...transplanted(), withdrawn(day(101))], day(120)],
+    ['withdrawal on Day +101, nothing since Day 0', { status: 'INCOMPLETE', reason: 'WITHDRAWN' }, () => [...transplanted(), withdrawn(day(101))], day(120)],
   ])('given %s, then the primary endpoint is %j', (_name, expected, events, asOf) => {
     expect(recordOf(events(), asOf).primaryEndpoint).toMatchObject(expected);
   });

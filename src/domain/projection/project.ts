@@ -35,6 +35,7 @@ import type {
   MilestoneVisit,
   MilestoneVisitStatus,
   OffStudy,
+  AePeriod,
   PatientRecord,
   Phase,
   PhaseSpan,
@@ -44,6 +45,7 @@ import type {
   TimelineEntry,
 } from './patient-record';
 import { MILESTONE_STATUSES } from './patient-record';
+import { calendarQueries, eventQueries, grade5Date, sortQueries } from './queries';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableAe = Mutable<AeSummary> & { changes: AeChange[] };
@@ -113,6 +115,8 @@ export function project(
   let relapses: Fact<'RelapseDiagnosed'>[] | undefined;
   let engraftments: Fact<'EngraftmentRecorded'>[] | undefined;
   let pendingUpdates: Fact<'AdverseEventUpdated'>[] | undefined;
+  // The latest documented contact: any clinical event but a withdrawal, which records a status, not a sighting.
+  let lastContact: EffectiveEvent | undefined;
   const aes: MutableAe[] = [];
   // The grade each AE was reported with, by its index in `aes`: the window's worst grade starts from it.
   const reportedGrades: CtcaeGrade[] = [];
@@ -123,6 +127,7 @@ export function project(
 
   for (let i = 0; i < end; i++) {
     const event = events[i];
+    if (event.type !== 'PatientWithdrawn') lastContact = event;
     switch (event.type) {
       case 'PatientEnrolled':
         enrollment ??= event;
@@ -190,17 +195,16 @@ export function project(
   const day0Day = day0 === null ? 0 : epochDayOf(day0);
   const windowEndDay = day0Day + DAY100_WINDOW_LAST_DAY;
   const windowEnd = day0 === null ? null : dateOfEpochDay(windowEndDay);
-  const lastVisible = events[end - 1].occurredOn;
-  const lastKnownAlive = death && death.occurredOn < lastVisible ? death.occurredOn : lastVisible;
+  // The enrollment is a contact, so there is one.
+  const lastContactOn = lastContact!.occurredOn;
+  const lastKnownAlive = death && death.occurredOn < lastContactOn ? death.occurredOn : lastContactOn;
   const lastKnownAliveDay = epochDayOf(lastKnownAlive);
-  // The last news of the patient, for what needs the patient seen (NO_EVENT, graft failure):
-  // a withdrawal as lost to follow-up records that nobody could reach them, so it is not news.
-  // (Censoring keeps domain.md's definition, the latest date of any event: lastKnownAlive.)
-  const lastEvent = events[end - 1];
-  const lastNewsDay =
-    end >= 2 && lastEvent.type === 'PatientWithdrawn' && lastEvent.data.reason === 'LOST_TO_FOLLOW_UP'
-      ? Math.min(epochDayOf(events[end - 2].occurredOn), lastKnownAliveDay)
-      : lastKnownAliveDay;
+  // Disease and AE assessment stop at withdrawal (relapses and new AEs are refused after it): what
+  // needs the patient assessed (PFS, GRFS, relapse/NRM, the primary endpoint, graft failure) sees
+  // only contacts dated on or before it. Survival contacts after it still count for OS.
+  const withdrawalDay = withdrawal ? epochDayOf(withdrawal.occurredOn) : NEVER;
+  const lastAssessed = withdrawal ? lastContactBy(events, end, withdrawal.occurredOn, lastKnownAlive) : lastKnownAlive;
+  const lastAssessedDay = epochDayOf(lastAssessed);
 
   // Phases: each enters on the date of its first event unless the patient is already further on.
   const { spans, offStudy } = phaseSpans(enrolledOn, enrollment.eventId, chemotherapy, gpbmc, conditioning, day0Event, day0Day, death, withdrawal, asOfDay);
@@ -208,25 +212,22 @@ export function project(
 
   // AEs: where the onset falls, and relatedness under the attribution in force as of asOf.
   const bridgingAdverseEvents: AeSummary[] = [];
+  const conditioningDay = conditioning ? epochDayOf(conditioning.occurredOn) : NEVER;
   for (let i = 0; i < aes.length; i++) {
     const ae = aes[i];
     ae.treatmentRelated = isTreatmentRelated(ae.category, ae.attribution);
-    if (day0 === null) {
-      ae.phaseAtOnset = 'BRIDGING';
-    } else {
-      const dayRelative = epochDayOf(ae.onset) - day0Day;
-      ae.dayRelative = dayRelative;
-      ae.phaseAtOnset = dayRelative < 0 ? 'BRIDGING' : dayRelative <= DAY100_WINDOW_LAST_DAY ? 'DAY100_WINDOW' : 'LATER';
-      if (ae.phaseAtOnset === 'DAY100_WINDOW') ae.worstCtcaeGradeByDay100 = worstGradeBy(ae, reportedGrades[i], windowEndDay);
-    }
+    const onsetDay = epochDayOf(ae.onset);
+    if (day0 !== null) ae.dayRelative = onsetDay - day0Day;
+    ae.phaseAtOnset = periodOf(onsetDay, conditioningDay, day0 === null ? NEVER : day0Day);
+    if (ae.phaseAtOnset === 'DAY100_WINDOW') ae.worstCtcaeGradeByDay100 = worstGradeBy(ae, reportedGrades[i], windowEndDay);
     if (ae.phaseAtOnset === 'BRIDGING') bridgingAdverseEvents.push(ae);
   }
 
-  const primaryEndpoint = primary(day0, aes, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastNewsDay);
+  const primaryEndpoint = primary(day0, aes, reportedGrades, death, offStudy, offStudyDay, day0Day, windowEndDay, asOfDay, lastAssessedDay);
 
   // Time to event.
   const firstRelapse = relapses ? relapses[0] : undefined;
-  const context: EndpointContext = { aes, relapses, death, lastKnownAlive, lastKnownAliveDay, offStudyDay, asOfDay };
+  const context: EndpointContext = { aes, relapses, death, lastKnownAlive, lastKnownAliveDay, lastAssessed, lastAssessedDay, withdrawalDay, offStudyDay, asOfDay };
   const endpoints = day0 === null ? null : endpointsFrom(day0, day0Day, context);
   const endpointsFromEnrollment = endpointsFrom(enrolledOn, enrolledDay, context);
   const fromEnrollment = competing(enrolledOn, enrolledDay, context);
@@ -258,10 +259,14 @@ export function project(
     }
   }
 
-  const graftFailure =
-    day0Event === undefined || !PERIPHERAL_BLOOD_GRAFTS.has(day0Event.data.graftSource)
-      ? null
-      : graftFailureAt(day0Day, engraftment.neutrophil === null ? null : epochDayOf(engraftment.neutrophil), offStudyDay, lastNewsDay);
+  const peripheralBloodGraft = day0Event !== undefined && PERIPHERAL_BLOOD_GRAFTS.has(day0Event.data.graftSource);
+  const graftFailure = !peripheralBloodGraft
+    ? null
+    : graftFailureAt(day0Day, engraftment.neutrophil === null ? null : epochDayOf(engraftment.neutrophil), engraftment.platelet !== null, offStudyDay, lastAssessedDay);
+
+  const queries = eventQueries({ day0Event, peripheralBloodGraft, death, offStudy, aes, reportedGrades, engraftments, events, end, lastAssessedDay });
+  for (const query of calendarQueries({ day0, day0EventId: day0Event?.eventId ?? null, offStudy, lastKnownAlive, milestoneVisits, asOf })) queries.push(query);
+  sortQueries(queries);
 
   const data = enrollment.data;
   return {
@@ -279,6 +284,7 @@ export function project(
     relapsed: firstRelapse !== undefined,
     relapse: firstRelapse ? { date: firstRelapse.occurredOn, kind: firstRelapse.data.kind, eventId: firstRelapse.eventId } : null,
     day0,
+    day0EventId: day0Event ? day0Event.eventId : null,
     day100Window: { start: day0, end: windowEnd, status: day0 === null ? 'NOT_STARTED' : asOfDay > windowEndDay ? 'CLOSED' : 'OPEN' },
     primaryEndpoint,
     bridgingAdverseEvents,
@@ -287,10 +293,12 @@ export function project(
     endpointsFromEnrollment,
     relapseVsNrm,
     lastKnownAlive,
+    lastAssessed,
     engraftment,
     graftFailure,
     milestoneVisits,
     deviations,
+    queries,
     timeline: buildTimeline(events, end, spans, day0 === null ? null : day0Day),
   };
 }
@@ -303,18 +311,34 @@ const GRAFT_FAILURE_DAY = 30;
 /**
  * The graft failure status from the visible events; day numbers are epoch days,
  * `neutrophilDay` null before engraftment. As for NO_EVENT, the calendar alone proves
- * nothing: GRAFT_FAILURE needs news of the patient dated after Day +30 with no engraftment
- * dated by then. Until such news, PENDING: an engraftment on Day +29 or +30 is the first of
- * three counts and may be recorded days later (a later record changes the status, as any
- * late record changes a projection).
+ * nothing: GRAFT_FAILURE needs a documented contact (assessed: on or before any withdrawal)
+ * dated after Day +30 with no engraftment dated by then. Until then, PENDING: an engraftment
+ * on Day +29 or +30 is the first of three counts and may be recorded days later. A platelet
+ * engraftment without a neutrophil one is missing data, not graft failure (marrow that makes
+ * platelets has almost surely made neutrophils): PENDING, with a data query.
  */
-function graftFailureAt(day0Day: number, neutrophilDay: number | null, offStudyDay: number, lastNewsDay: number): GraftFailureStatus {
+function graftFailureAt(day0Day: number, neutrophilDay: number | null, plateletRecorded: boolean, offStudyDay: number, lastAssessedDay: number): GraftFailureStatus {
   const lastDay = day0Day + GRAFT_FAILURE_DAY;
   if (neutrophilDay !== null && neutrophilDay <= lastDay) return 'ENGRAFTED';
   if (offStudyDay <= lastDay) return 'NOT_EVALUABLE';
-  if (lastNewsDay > lastDay) return 'GRAFT_FAILURE';
-  // Off study later without news after Day +30 (lost to follow-up): it can no longer be known.
+  if (lastAssessedDay > lastDay && (neutrophilDay !== null || !plateletRecorded)) return 'GRAFT_FAILURE';
+  // Off study later without an assessment after Day +30 (lost to follow-up): it can no longer be known.
   return offStudyDay === NEVER ? 'PENDING' : 'NOT_EVALUABLE';
+}
+
+/** The AE period of an onset day; `conditioningDay` and `day0Day` are NEVER when absent. */
+function periodOf(onsetDay: number, conditioningDay: number, day0Day: number): AePeriod {
+  if (onsetDay < day0Day) return onsetDay >= conditioningDay ? 'CONDITIONING' : 'BRIDGING';
+  return onsetDay - day0Day <= DAY100_WINDOW_LAST_DAY ? 'DAY100_WINDOW' : 'LATER';
+}
+
+/** The latest contact (any event but a withdrawal) dated on or before `date`, not after `cap` (the death or last contact). */
+function lastContactBy(events: readonly EffectiveEvent[], end: number, date: ClinicalDate, cap: ClinicalDate): ClinicalDate {
+  for (let i = end - 1; i >= 0; i--) {
+    const event = events[i];
+    if (event.type !== 'PatientWithdrawn' && event.occurredOn <= date) return event.occurredOn < cap ? event.occurredOn : cap;
+  }
+  return cap;
 }
 
 /** Each visible event with its Day number and the phase at the end of its date. */
@@ -533,15 +557,26 @@ function phaseSpans(
 // ---------------------------------------------------------------------------------------------
 // Primary endpoint
 
+/** The category a treatment-related death of each cause counts in; a death from relapse is an efficacy event, never an AE. */
+const DEATH_CATEGORY: Record<Fact<'PatientDied'>['data']['cause'], AeCategory | null> = {
+  RELAPSE: null,
+  GVHD: 'ACUTE_GVHD',
+  INFECTION: 'INFECTION',
+  ORGAN_FAILURE: 'ORGAN_DYSFUNCTION',
+  OTHER: 'OTHER',
+};
+
 function primary(
   day0: ClinicalDate | null,
   aes: readonly MutableAe[],
+  reportedGrades: readonly CtcaeGrade[],
+  death: Fact<'PatientDied'> | undefined,
   offStudy: OffStudy | null,
   offStudyDay: number,
   day0Day: number,
   windowEndDay: number,
   asOfDay: number,
-  lastNewsDay: number,
+  lastAssessedDay: number,
 ): PrimaryEndpoint {
   if (day0 === null) {
     const reason = offStudy === null ? 'BEFORE_TRANSPLANT' : offStudy.reason === 'DIED' ? 'DIED_BEFORE_TRANSPLANT' : 'WITHDRAWN_BEFORE_TRANSPLANT';
@@ -553,19 +588,37 @@ function primary(
   }
   let eventDate: ClinicalDate | null = null;
   let byCategory: Mutable<PrimaryCategoryCount>[] | undefined;
-  for (const ae of aes) {
-    if (ae.phaseAtOnset !== 'DAY100_WINDOW' || !ae.treatmentRelated) continue;
-    if (eventDate === null || ae.onset < eventDate) eventDate = ae.onset;
+  const rowOf = (category: AeCategory): Mutable<PrimaryCategoryCount> => {
     byCategory ??= [];
-    let row = byCategory.find((r) => r.category === ae.category);
+    let row = byCategory.find((r) => r.category === category);
     if (!row) {
-      row = { category: ae.category, count: 0, worstGrade: 0, aeIds: [] };
+      row = { category, count: 0, worstGrade: 0, aeIds: [] };
       byCategory.push(row);
     }
+    return row;
+  };
+  // A treatment-related death in the window counts as a grade-5 event of its cause's category,
+  // unless a grade-5 AE counted in the window stands for it (dated on the death): once per death.
+  const deathDay = death ? epochDayOf(death.occurredOn) : NEVER;
+  const deathCategory = death && death.data.treatmentRelated && deathDay >= day0Day && deathDay <= windowEndDay ? DEATH_CATEGORY[death.data.cause] : null;
+  let deathCounted = false;
+  for (let i = 0; i < aes.length; i++) {
+    const ae = aes[i];
+    if (ae.phaseAtOnset !== 'DAY100_WINDOW' || !ae.treatmentRelated) continue;
+    if (eventDate === null || ae.onset < eventDate) eventDate = ae.onset;
+    const row = rowOf(ae.category);
     row.count++;
     const worstInWindow = ae.worstCtcaeGradeByDay100!;
     if (worstInWindow > row.worstGrade) row.worstGrade = worstInWindow;
     (row.aeIds as string[]).push(ae.aeId);
+    if (death && grade5Date(ae, reportedGrades[i]) === death.occurredOn) deathCounted = true;
+  }
+  if (deathCategory !== null && !deathCounted) {
+    const row = rowOf(deathCategory);
+    row.count++;
+    row.worstGrade = 5;
+    row.deathEventId = death!.eventId;
+    if (eventDate === null || death!.occurredOn < eventDate) eventDate = death!.occurredOn;
   }
   if (byCategory) {
     byCategory.sort((a, b) => AE_CATEGORIES.indexOf(a.category) - AE_CATEGORIES.indexOf(b.category));
@@ -574,8 +627,8 @@ function primary(
   if (offStudy && offStudyDay <= windowEndDay) return { status: 'INCOMPLETE', reason: offStudy.reason, eventDate: null, byCategory: [] };
   if (asOfDay <= windowEndDay) return { status: 'OPEN', eventDate: null, byCategory: [] };
   // The calendar alone does not make "no event": an AE of the window may simply not be reported yet.
-  if (lastNewsDay < windowEndDay) {
-    // Off study after the window without having been seen through it (lost to follow-up): never evaluable.
+  if (lastAssessedDay < windowEndDay) {
+    // Off study after the window without having been assessed through it: never evaluable.
     if (offStudy) return { status: 'INCOMPLETE', reason: offStudy.reason, eventDate: null, byCategory: [] };
     return { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null, byCategory: [] };
   }
@@ -603,8 +656,14 @@ interface EndpointContext {
   readonly aes: readonly MutableAe[];
   readonly relapses: readonly Fact<'RelapseDiagnosed'>[] | undefined;
   readonly death: Fact<'PatientDied'> | undefined;
+  /** OS censoring: the latest documented contact, survival contacts after a withdrawal included. */
   readonly lastKnownAlive: ClinicalDate;
   readonly lastKnownAliveDay: number;
+  /** PFS, GRFS and relapse/NRM censoring: the latest documented contact on or before the withdrawal. */
+  readonly lastAssessed: ClinicalDate;
+  readonly lastAssessedDay: number;
+  /** Events after it do not count for the assessed endpoints; NEVER without a withdrawal. */
+  readonly withdrawalDay: number;
   readonly offStudyDay: number;
   readonly asOfDay: number;
 }
@@ -615,23 +674,31 @@ function relapseFrom(origin: ClinicalDate, relapses: EndpointContext['relapses']
   return null;
 }
 
+/** `date` when it is dated on or before the withdrawal, else null: disease assessment stopped there. */
+function assessed(date: ClinicalDate | null | undefined, context: EndpointContext): ClinicalDate | null {
+  return date === null || date === undefined || epochDayOf(date) > context.withdrawalDay ? null : date;
+}
+
 function endpointsFrom(origin: ClinicalDate, originDay: number, context: EndpointContext): Endpoints {
   // Events before the origin do not count for it (a relapse during bridging is not a post-transplant relapse).
   const deathOn = context.death && context.death.occurredOn >= origin ? context.death.occurredOn : null;
-  const relapseOn = relapseFrom(origin, context.relapses);
+  // PFS and GRFS see only what was dated on or before a withdrawal: a death after it may
+  // follow a relapse nobody assessed, so it censors them at the last assessment instead.
+  const assessedDeathOn = assessed(deathOn, context);
+  const relapseOn = assessed(relapseFrom(origin, context.relapses), context);
   let severeAcuteOn: ClinicalDate | null = null;
   let systemicOn: ClinicalDate | null = null;
   for (const ae of context.aes) {
-    const a = ae.severeAcuteGvhdOn;
-    if (a !== undefined && a >= origin && (severeAcuteOn === null || a < severeAcuteOn)) severeAcuteOn = a;
-    const c = ae.systemicTherapyOn;
-    if (c !== undefined && c >= origin && (systemicOn === null || c < systemicOn)) systemicOn = c;
+    const a = assessed(ae.severeAcuteGvhdOn, context);
+    if (a !== null && a >= origin && (severeAcuteOn === null || a < severeAcuteOn)) severeAcuteOn = a;
+    const c = assessed(ae.systemicTherapyOn, context);
+    if (c !== null && c >= origin && (systemicOn === null || c < systemicOn)) systemicOn = c;
   }
   // Same-day ties go to the type listed first: GVHD, then relapse, then death.
   let pfsOn = relapseOn;
   let pfsType: EndpointEventType = 'RELAPSE';
-  if (deathOn !== null && (pfsOn === null || deathOn < pfsOn)) {
-    pfsOn = deathOn;
+  if (assessedDeathOn !== null && (pfsOn === null || assessedDeathOn < pfsOn)) {
+    pfsOn = assessedDeathOn;
     pfsType = 'DEATH';
   }
   let grfsOn = pfsOn;
@@ -645,21 +712,24 @@ function endpointsFrom(origin: ClinicalDate, originDay: number, context: Endpoin
     grfsType = 'ACUTE_GVHD_III_IV';
   }
   return {
-    OS: outcome(originDay, context, deathOn, 'DEATH'),
-    PFS: outcome(originDay, context, pfsOn, pfsType),
-    GRFS: outcome(originDay, context, grfsOn, grfsType),
+    OS: outcome(originDay, context, deathOn, 'DEATH', context.lastKnownAlive, context.lastKnownAliveDay),
+    PFS: outcome(originDay, context, pfsOn, pfsType, context.lastAssessed, context.lastAssessedDay),
+    GRFS: outcome(originDay, context, grfsOn, grfsType, context.lastAssessed, context.lastAssessedDay),
   };
 }
 
-/** The event on `date`, or (no date) censored at the last date known alive. */
-function outcome(originDay: number, context: EndpointContext, date: ClinicalDate | null, eventType: EndpointEventType): EndpointOutcome {
+/**
+ * The event on `date`, or (no date) censored at `censorOn`. The milestones are judged from
+ * the outcome's own date (`knownThroughDay` below): nobody can be known event-free for an
+ * endpoint past the last date its events could have been seen.
+ */
+function outcome(originDay: number, context: EndpointContext, date: ClinicalDate | null, eventType: EndpointEventType, censorOn: ClinicalDate, censorDay: number): EndpointOutcome {
   const eventDay = date === null ? NEVER : epochDayOf(date);
-  const milestones = MILESTONE_PAIRS[milestoneStatus(originDay + ENDPOINT_MILESTONES[0], eventDay, context)][
-    milestoneStatus(originDay + ENDPOINT_MILESTONES[1], eventDay, context)
-  ];
-  if (date === null) {
-    return { event: false, date: context.lastKnownAlive, days: context.lastKnownAliveDay - originDay, milestones };
-  }
+  const knownThroughDay = date === null ? censorDay : eventDay;
+  const at365 = milestoneStatusAt(originDay + ENDPOINT_MILESTONES[0], eventDay, knownThroughDay, context.offStudyDay, context.asOfDay);
+  const at730 = milestoneStatusAt(originDay + ENDPOINT_MILESTONES[1], eventDay, knownThroughDay, context.offStudyDay, context.asOfDay);
+  const milestones = MILESTONE_PAIRS[at365][at730];
+  if (date === null) return { event: false, date: censorOn, days: censorDay - originDay, milestones };
   return { event: true, date, days: eventDay - originDay, eventType, milestones };
 }
 
@@ -678,15 +748,14 @@ function buildMilestonePairs(): Record<MilestoneStatus, Record<MilestoneStatus, 
   return pairs;
 }
 
-function milestoneStatus(milestoneDay: number, eventDay: number, context: EndpointContext): MilestoneStatus {
-  return milestoneStatusAt(milestoneDay, eventDay, context.lastKnownAliveDay, context.offStudyDay, context.asOfDay);
-}
-
-/** The status of a time-to-event milestone (domain.md section 6); day numbers are epoch days. */
-export function milestoneStatusAt(milestoneDay: number, eventDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): MilestoneStatus {
+/**
+ * The status of a time-to-event milestone; day numbers are epoch days. `knownThroughDay` is
+ * the outcome's date: the event, or the endpoint's own censoring date.
+ */
+export function milestoneStatusAt(milestoneDay: number, eventDay: number, knownThroughDay: number, offStudyDay: number, asOfDay: number): MilestoneStatus {
   if (eventDay <= milestoneDay) return 'EVENT';
-  // Known event-free on the milestone: seen alive on or after it (an event patient is event-free until the event).
-  if (lastKnownAliveDay >= milestoneDay) return 'EVENT_FREE';
+  // Known event-free on the milestone: assessed on or after it (an event patient is event-free until the event).
+  if (knownThroughDay >= milestoneDay) return 'EVENT_FREE';
   if (milestoneDay > asOfDay) return 'PENDING';
   if (offStudyDay < milestoneDay) return 'CENSORED';
   return 'MISSING';
@@ -699,13 +768,14 @@ export function milestoneStatusAt(milestoneDay: number, eventDay: number, lastKn
  * mortality, and the death date is the latest the relapse can have been.
  */
 function competing(origin: ClinicalDate, originDay: number, context: EndpointContext): CompetingOutcome {
-  const deathOn = context.death && context.death.occurredOn >= origin ? context.death.occurredOn : null;
-  const relapseOn = relapseFrom(origin, context.relapses) ?? (deathOn !== null && context.death!.data.cause === 'RELAPSE' ? deathOn : null);
+  // As for PFS: a death after a withdrawal cannot be told from a death after an unassessed relapse.
+  const deathOn = assessed(context.death && context.death.occurredOn >= origin ? context.death.occurredOn : null, context);
+  const relapseOn = assessed(relapseFrom(origin, context.relapses), context) ?? (deathOn !== null && context.death!.data.cause === 'RELAPSE' ? deathOn : null);
   if (relapseOn !== null && (deathOn === null || relapseOn <= deathOn)) {
     return { event: 'RELAPSE', date: relapseOn, days: epochDayOf(relapseOn) - originDay };
   }
   if (deathOn !== null) return { event: 'NRM', date: deathOn, days: epochDayOf(deathOn) - originDay };
-  return { event: null, date: context.lastKnownAlive, days: context.lastKnownAliveDay - originDay };
+  return { event: null, date: context.lastAssessed, days: context.lastAssessedDay - originDay };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -729,7 +799,8 @@ function visits(day0Day: number, events: readonly EffectiveEvent[], end: number,
     let contactDistance = 0;
     for (let i = cursor; i < end && events[i].occurredOn <= windowTo; i++) {
       const on = events[i].occurredOn;
-      if (on === contactOn) continue;
+      // A withdrawal records a status, not a visit.
+      if (on === contactOn || events[i].type === 'PatientWithdrawn') continue;
       const d = distance(epochDayOf(on), dueDay);
       if (contactOn === null || d < contactDistance) {
         contactOn = on;
