@@ -199,7 +199,7 @@ function correctionMessage(
 }
 
 /** A fact in plain words with what tells it apart: "engraftment <id> (NEUTROPHIL, 2026-03-01)". */
-export function describeFact(fact: ClinicalFact): string {
+function describeFact(fact: ClinicalFact): string {
   const at = (what: string, detail?: string): string => `${what} ${fact.eventId} (${detail ? `${detail}, ` : ''}${fact.occurredOn})`;
   switch (fact.type) {
     case 'PatientEnrolled': return at('enrollment');
