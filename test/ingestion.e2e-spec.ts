@@ -194,6 +194,59 @@ describe('rules on the way in (422, nothing stored)', () => {
   });
 });
 
+describe('a void or correction may not leave an impossible history', () => {
+  it('refuses to void Day 0 while its engraftment stands (422 naming the engraftment, nothing stored), and accepts voiding both in one batch', async () => {
+    const day0 = stemCellsInfused('2026-02-27');
+    const engraftment = engrafted('2026-03-14', 'NEUTROPHIL');
+    const subjectId = await enrolledSubject(chemoStarted('2026-01-08'), gpbmcInfused('2026-01-20'), conditioningStarted('2026-02-20'), day0, engraftment);
+    const before = await stored(subjectId);
+    const voidDay0 = voided(day0, 'Day 0 entered on the wrong subject');
+
+    const refused = await post(subjectId, voidDay0);
+
+    expect(refused.status).toBe(422);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ status: 422, code: 'CLINICAL_RULE_BROKEN' });
+    expect(refused.body.errors).toEqual([{
+      path: '',
+      code: 'CORRECTION_BREAKS_RULES',
+      eventIndex: 0,
+      eventId: voidDay0.eventId,
+      relatedEventId: day0.eventId,
+      message: expect.stringContaining(`void or correct engraftment ${engraftment.eventId} (NEUTROPHIL, 2026-03-14) first, or send them together in one batch`),
+      causes: [{
+        code: 'ENGRAFTMENT_WITHOUT_DAY0',
+        eventIndex: 0,
+        eventId: engraftment.eventId,
+        eventType: 'EngraftmentRecorded',
+        occurredOn: '2026-03-14',
+        message: expect.stringContaining(engraftment.eventId),
+      }],
+    }]);
+    expect(await stored(subjectId)).toEqual(before);
+
+    // Day 0 first: the batch is atomic, judged by the history it leaves.
+    const both = await post(subjectId, [voidDay0, voided(engraftment, 'engraftment of the wrong subject')]);
+    expect(both.status).toBe(201);
+    expect((await stored(subjectId)).slice(before.length).map((e) => e.type)).toEqual(['EventVoided', 'EventVoided']);
+  });
+
+  it('refuses to correct a death to before a recorded follow-up, naming the follow-up at its batch path', async () => {
+    const contact = followUp('2026-04-01');
+    const death = died('2026-04-20');
+    const subjectId = await enrolledSubject(contact, death);
+    const before = await stored(subjectId);
+    const response = await post(subjectId, [corrected(death, { occurredOn: '2026-03-31' }, 'date of death misread')]);
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([expect.objectContaining({
+      path: '[0]',
+      code: 'CORRECTION_BREAKS_RULES',
+      causes: [expect.objectContaining({ code: 'DATE_AFTER_DEATH', eventId: contact.eventId, eventType: 'FollowUpRecorded', occurredOn: '2026-04-01' })],
+    })]);
+    expect(await stored(subjectId)).toEqual(before);
+  });
+});
+
 describe('accepted with a protocol deviation', () => {
   it.each([
     ['GPBMC without chemotherapy', () => [gpbmcInfused('2026-01-20')], 'GPBMC_WITHOUT_CHEMOTHERAPY'],

@@ -23,7 +23,11 @@ export class PatientEventsController {
   @ApiResponse({ status: 400, description: 'Malformed body (problem+json with every failing field)' })
   @ApiResponse({ status: 409, description: 'Stale If-Match, or an event id reused with other content' })
   @ApiResponse({ status: 415, description: 'A body that is not application/json' })
-  @ApiResponse({ status: 422, description: 'A clinical rule broken (problem+json with every rule and criterion)' })
+  @ApiResponse({
+    status: 422,
+    description: 'A clinical rule broken (problem+json with every rule and criterion). A correction or void that would leave the history ' +
+      'breaking rules is CORRECTION_BREAKS_RULES, whose causes name each event to void or correct first (eventId, eventType, occurredOn, code)',
+  })
   async append(
     @Param('subjectId') subjectId: string,
     @Body() body: unknown,

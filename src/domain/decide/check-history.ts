@@ -66,8 +66,10 @@ function checkGvhdFields(
 }
 
 /**
- * Every rule of domain.md section 4 checked over a whole effective history, as if
- * it had been entered in clinical order. Events that must be unique (enrollment,
+ * Every rule of the way in checked over a whole effective history, as if it had been
+ * entered in clinical order. A history this finds nothing wrong in is one the service
+ * may hold; `decide` lets a new fact leave only ENGRAFTMENT_WITHOUT_DAY0 standing (the
+ * Day 0 may still be on its way), never a correction or a void. Events that must be unique (enrollment,
  * Day 0, death, withdrawal, engraftment per lineage, AE id) are anchored on the one
  * recorded first (lowest revision): the later ones are the duplicates. Linear in the
  * number of events.
@@ -159,7 +161,9 @@ export function checkHistory(effective: readonly EffectiveEvent[], today: Clinic
         if (first) {
           add('ENGRAFTMENT_ALREADY_RECORDED', e, `${label(e)}: ${lineage} engraftment is already recorded by ${first.eventId} on ${first.occurredOn}`, { relatedEventId: first.eventId });
         }
-        if (day0 && e.occurredOn <= day0.occurredOn) {
+        if (!day0) {
+          add('ENGRAFTMENT_WITHOUT_DAY0', e, `${label(e)} has no Day 0 to follow`);
+        } else if (e.occurredOn <= day0.occurredOn) {
           add('ENGRAFTMENT_NOT_AFTER_DAY0', e, `${label(e)} is not after Day 0 (${day0.occurredOn})`, { relatedEventId: day0.eventId });
         }
         break;

@@ -62,13 +62,16 @@ describe('decide over generated journeys', () => {
     }));
   });
 
-  it('accepts the void of any fact but the enrollment and an AE report that has updates', () => {
+  it('accepts the void of a fact exactly when no other event stands on it (the enrollment, an updated AE\'s report, an engrafted Day 0)', () => {
     fc.assert(fc.property(arbJourney(), fc.nat(), (journey, pick) => {
+      const facts = factsOf(journey);
+      const target = facts[pick % facts.length];
       const updated = new Set(ofType(journey, 'AdverseEventUpdated').map((u) => u.data.aeId));
-      const voidable = factsOf(journey).filter((e) => e.type !== 'PatientEnrolled' && !(e.type === 'AdverseEventReported' && updated.has(e.data.aeId)));
-      fc.pre(voidable.length > 0);
-      const target = voidable[pick % voidable.length];
-      expect(decide(asHistory(journey.events), [voided(target, 'entered in error', freshId(1))], journey.lastDate).kind).toBe('accepted');
+      const standsOn = (target.type === 'PatientEnrolled' && facts.length > 1)
+        || (target.type === 'AdverseEventReported' && updated.has(target.data.aeId))
+        || (target.type === 'StemCellsInfused' && ofType(journey, 'EngraftmentRecorded').length > 0);
+      const decision = decide(asHistory(journey.events), [voided(target, 'entered in error', freshId(1))], journey.lastDate);
+      expect(decision.kind).toBe(standsOn ? 'rejected' : 'accepted');
     }));
   });
 });
@@ -167,7 +170,9 @@ describe('decide over journeys with one rule broken', () => {
     }));
   });
 
-  it('accepts a batch exactly when its events are accepted appended one by one', () => {
+  // A batch is judged by the history it leaves, so it may also mend in a later event what an
+  // earlier one broke (tested with corrections below); a rule broken for good is refused either way.
+  it('accepts a batch exactly when its events are accepted appended one by one, for facts broken for good', () => {
     const anyMutation = fc.constantFrom(...Object.values(mutations));
     fc.assert(fc.property(arbJourney(), fc.option(anyMutation, { nil: undefined }), fc.nat(), fc.nat(), (journey, mutate, pick, cut) => {
       const events = (mutate && mutate(journey, pick)?.events) || journey.events;
@@ -183,5 +188,102 @@ describe('decide over journeys with one rule broken', () => {
       }
       expect(decide(asHistory(history), batch, journey.lastDate).kind).toBe(oneByOne ? 'accepted' : 'rejected');
     }));
+  });
+});
+
+/** How a generated correction changes its target. */
+interface ChangePlan {
+  readonly pick: number;
+  readonly kind: 'void' | 'date' | 'data' | 'both';
+  readonly shift: number;
+  readonly alt: number;
+}
+
+const arbChanges = fc.array(fc.record({
+  pick: fc.nat(),
+  kind: fc.constantFrom<ChangePlan['kind']>('void', 'date', 'data', 'both'),
+  // Wide enough to cross the enrollment, Day 0, a death or today; never 0 (a correction must change something).
+  shift: fc.oneof(fc.integer({ min: -400, max: -1 }), fc.integer({ min: 1, max: 400 })),
+  alt: fc.nat(),
+}), { minLength: 1, maxLength: 3 });
+
+/** Replacement data a client could send for the fact (valid at the edge), or undefined when its type has no rule on its data. */
+function otherData(fact: ClinicalFact, alt: number): ClinicalFact['data'] | undefined {
+  switch (fact.type) {
+    case 'EngraftmentRecorded':
+      return { lineage: fact.data.lineage === 'NEUTROPHIL' ? 'PLATELET' : 'NEUTROPHIL' };
+    case 'AdverseEventReported':
+    case 'AdverseEventUpdated':
+      return { ...fact.data, aeId: `AE-${1 + (alt % 6)}` };
+    case 'PatientEnrolled':
+      return alt % 3 === 0
+        ? { ...fact.data, ageYears: 14 }
+        : { ...fact.data, consentSignedOn: addDays(fact.occurredOn, (alt % 41) - 20) };
+    default:
+      return undefined;
+  }
+}
+
+/** Corrections and voids of distinct facts of the journey, as `plans` says. */
+function changesOf(journey: Journey, plans: readonly ChangePlan[]): ClinicalEvent[] {
+  const facts = factsOf(journey);
+  const taken = new Set<string>();
+  const changes: ClinicalEvent[] = [];
+  plans.forEach((plan, i) => {
+    const target = facts[plan.pick % facts.length];
+    if (taken.has(target.eventId)) return;
+    taken.add(target.eventId);
+    const id = freshId(100 + i);
+    if (plan.kind === 'void') {
+      changes.push(voided(target, 'entered in error', id));
+      return;
+    }
+    const data = plan.kind === 'date' ? undefined : otherData(target, plan.alt);
+    const occurredOn = plan.kind === 'data' && data !== undefined ? undefined : addDays(target.occurredOn, plan.shift);
+    changes.push(corrected(target, { ...(occurredOn ? { occurredOn } : {}), ...(data ? { data } : {}) }, 'source document re-read', id));
+  });
+  return changes;
+}
+
+const violationIdentity = (v: { code: string; eventId: string }): string => `${v.code}|${v.eventId}`;
+
+describe('corrections and voids over generated journeys', () => {
+  it('accepts a batch of them exactly when the effective history it leaves passes every rule, and names every event at fault when not', () => {
+    const seen = { accepted: 0, rejected: 0 };
+    fc.assert(fc.property(arbJourney(), arbChanges, (journey, plans) => {
+      const changes = changesOf(journey, plans);
+      const decision = decide(asHistory(journey.events), changes, journey.lastDate);
+      const left = checkHistory(effectiveHistory(asHistory([...journey.events, ...changes])), journey.lastDate);
+      seen[decision.kind] += 1;
+      if (decision.kind === 'accepted') {
+        expect(left).toEqual([]);
+        return;
+      }
+      expect(decision.violations.every((v) => v.code === 'CORRECTION_BREAKS_RULES')).toBe(true);
+      const named = decision.violations.flatMap((v) => v.causes ?? []);
+      expect(named.map(violationIdentity).sort()).toEqual(left.map(violationIdentity).sort());
+      expect(named.every((c) => c.eventType !== undefined && c.occurredOn !== undefined)).toBe(true);
+    }));
+    // Both outcomes must occur, or the property says nothing.
+    expect(seen.accepted).toBeGreaterThan(0);
+    expect(seen.rejected).toBeGreaterThan(0);
+  });
+
+  it('accepts the voids of a Day 0 with its engraftments, or of an AE report with its updates, in any order in one batch', () => {
+    const seen = { groups: 0 };
+    fc.assert(fc.property(arbJourney(), fc.nat(), fc.array(fc.nat(), { minLength: 8, maxLength: 8 }), (journey, pick, order) => {
+      const day0 = ofType(journey, 'StemCellsInfused');
+      const groups: ClinicalFact[][] = [
+        ...(day0.length > 0 ? [[...day0, ...ofType(journey, 'EngraftmentRecorded')]] : []),
+        ...ofType(journey, 'AdverseEventReported').map((report) => [report, ...ofType(journey, 'AdverseEventUpdated').filter((u) => u.data.aeId === report.data.aeId)]),
+      ].filter((group) => group.length > 1);
+      fc.pre(groups.length > 0);
+      seen.groups += 1;
+      const group = groups[pick % groups.length];
+      const shuffled = group.map((fact, i) => ({ fact, key: order[i % order.length] * 10 + i })).sort((x, y) => x.key - y.key).map((x) => x.fact);
+      const batch = shuffled.map((fact, i) => voided(fact, 'entered in error', freshId(200 + i)));
+      expect(decide(asHistory(journey.events), batch, journey.lastDate).kind).toBe('accepted');
+    }));
+    expect(seen.groups).toBeGreaterThan(0);
   });
 });

@@ -60,7 +60,9 @@ describe('decide: facts', () => {
     // first event and enrollment
     ['an enrollment into an empty stream', [], [enrollment], 'accepted'],
     ['a first event that is not an enrollment', [], [followUp('2025-03-02')], ['FIRST_EVENT_NOT_ENROLLMENT']],
-    ['a first batch whose enrollment comes second', [], [chemoStarted('2025-03-05'), enrolled('2025-03-01')], ['FIRST_EVENT_NOT_ENROLLMENT']],
+    // A batch is judged by the history it leaves: its enrollment, dated first, may come second in it.
+    ['a first batch whose enrollment comes second, dated before the rest', [], [chemoStarted('2025-03-05'), enrolled('2025-03-01')], 'accepted'],
+    ['a first batch whose enrollment comes second on the same date', [], [chemoStarted('2025-03-01'), enrolled('2025-03-01')], ['FIRST_EVENT_NOT_ENROLLMENT']],
     ['a first batch of enrollment then chemotherapy on the same day', [], [enrolled('2025-03-01'), chemoStarted('2025-03-01')], 'accepted'],
     ['a second enrollment', [enrollment], [enrolled('2025-03-02')], ['ALREADY_ENROLLED']],
     ['an enrollment consented after its date', [], [enrolled('2025-03-01', { consentSignedOn: '2025-03-02' })], ['CONSENT_AFTER_ENROLLMENT']],
@@ -111,7 +113,8 @@ describe('decide: facts', () => {
     ['a resolution after today + 1', course, [aeUpdated('2025-12-31', 'AE-1', { resolvedOn: '2026-01-02' })], ['DATE_IN_FUTURE']],
     ['a resolution after the death', [...course, death], [aeUpdated('2025-10-20', 'AE-1', { resolvedOn: '2025-10-21' })], ['DATE_AFTER_DEATH']],
     ['a report and its update in one batch', course, [aeReported('2025-05-01', { aeId: 'AE-2' }), aeUpdated('2025-05-03', 'AE-2', { ctcaeGrade: 2 })], 'accepted'],
-    ['an update before its report in one batch', course, [aeUpdated('2025-05-03', 'AE-2'), aeReported('2025-05-01', { aeId: 'AE-2' })], ['AE_NOT_FOUND']],
+    ['an update before its report in one batch (the batch is atomic)', course, [aeUpdated('2025-05-03', 'AE-2'), aeReported('2025-05-01', { aeId: 'AE-2' })], 'accepted'],
+    ['an update whose report comes in a later request', course, [aeUpdated('2025-05-03', 'AE-2')], ['AE_NOT_FOUND']],
 
     // event ids
     ['an event id already in the stream', course, [{ ...followUp('2025-05-01'), eventId: chemo.eventId }], ['DUPLICATE_EVENT_ID']],
@@ -198,8 +201,7 @@ describe('decide: corrections and voids', () => {
     ['a death corrected to before the last event', [...course, contact, death], [corrected(death, { occurredOn: '2025-09-15' })], ['CORRECTION_BREAKS_RULES: DATE_AFTER_DEATH']],
     ['an AE report voided while updates refer to it', course, [voided(ae1)], ['CORRECTION_BREAKS_RULES: AE_NOT_FOUND']],
     ['an AE voided after its updates in one batch', course, [voided(ae1Worse), voided(ae1)], 'accepted'],
-    ['an AE voided before its updates in one batch: each event must hold in batch order', course, [voided(ae1), voided(ae1Worse)],
-      ['CORRECTION_BREAKS_RULES: AE_NOT_FOUND']],
+    ['an AE voided before its updates in one batch (the batch is atomic)', course, [voided(ae1), voided(ae1Worse)], 'accepted'],
     ['an engraftment corrected onto Day 0', course, [corrected(neutrophils, { occurredOn: '2025-04-08' })], ['CORRECTION_BREAKS_RULES: ENGRAFTMENT_NOT_AFTER_DAY0']],
     ['a withdrawal corrected to before Day 0', [...course, withdrawal], [corrected(withdrawal, { occurredOn: '2025-04-07' })],
       ['CORRECTION_BREAKS_RULES: EVENT_AFTER_WITHDRAWAL, EVENT_AFTER_WITHDRAWAL, EVENT_AFTER_WITHDRAWAL']],
@@ -256,6 +258,216 @@ describe('decide: corrections and voids', () => {
       kind: 'accepted',
       deviations: [expect.objectContaining({ code: 'CONDITIONING_WITHOUT_GPBMC', eventId: conditioning.eventId })],
     }));
+  });
+});
+
+describe('decide: a correction or void may not leave an impossible history', () => {
+  const platelets = engrafted('2025-05-02', 'PLATELET');
+  const transplanted = [...course, platelets];
+
+  /** The one CORRECTION_BREAKS_RULES violation of a decision. */
+  const brokenBy = (decision: Decision): RuleViolation => {
+    const violations = violationsOf(decision);
+    expect(violations).toHaveLength(1);
+    expect(violations[0].code).toBe('CORRECTION_BREAKS_RULES');
+    return violations[0];
+  };
+  /** Each cause as [rule code, event at fault, its type, its date as it would stand]. */
+  const causesOf = (violation: RuleViolation) => (violation.causes ?? []).map((c) => [c.code, c.eventId, c.eventType, c.occurredOn]);
+
+  describe('Day 0 and engraftment', () => {
+    it('given an engraftment standing, when Day 0 is voided, then 422 names the engraftment to void or correct first', () => {
+      const voidDay0 = voided(day0);
+      const violation = brokenBy(when(course, [voidDay0]));
+      expect(violation).toMatchObject({ eventIndex: 0, eventId: voidDay0.eventId, relatedEventId: day0.eventId });
+      expect(causesOf(violation)).toEqual([['ENGRAFTMENT_WITHOUT_DAY0', neutrophils.eventId, 'EngraftmentRecorded', '2025-04-25']]);
+      expect(violation.message).toBe(
+        `voiding Day 0 ${day0.eventId} (2025-04-08) would break 1 rule: EngraftmentRecorded ${neutrophils.eventId} of 2025-04-25 has no Day 0 to follow ` +
+        `(ENGRAFTMENT_WITHOUT_DAY0); void or correct engraftment ${neutrophils.eventId} (NEUTROPHIL, 2025-04-25) first, or send them together in one batch`,
+      );
+    });
+
+    it('given both lineages engrafted, when Day 0 is voided, then every engraftment is named', () => {
+      const violation = brokenBy(when(transplanted, [voided(day0)]));
+      expect(causesOf(violation).map(([code, id]) => [code, id])).toEqual([
+        ['ENGRAFTMENT_WITHOUT_DAY0', neutrophils.eventId],
+        ['ENGRAFTMENT_WITHOUT_DAY0', platelets.eventId],
+      ]);
+      expect(violation.message).toMatch(new RegExp(
+        `void or correct engraftment ${neutrophils.eventId} \\(NEUTROPHIL, 2025-04-25\\) and engraftment ${platelets.eventId} \\(PLATELET, 2025-05-02\\) first`,
+      ));
+    });
+
+    const cases: Case[] = [
+      ['Day 0 voided with its engraftments in one batch, engraftments first', transplanted, [voided(neutrophils), voided(platelets), voided(day0)], 'accepted'],
+      ['Day 0 voided with its engraftments in one batch, Day 0 first', transplanted, [voided(day0), voided(neutrophils), voided(platelets)], 'accepted'],
+      ['Day 0 voided with only one of two engraftments', transplanted, [voided(day0), voided(platelets)], ['CORRECTION_BREAKS_RULES: ENGRAFTMENT_WITHOUT_DAY0']],
+      ['Day 0 voided and recorded again on its true date in one batch', course, [voided(day0), stemCellsInfused('2025-04-09')], 'accepted'],
+      ['Day 0 recorded again on its true date, then the old one voided, in one batch', course, [stemCellsInfused('2025-04-09'), voided(day0)], 'accepted'],
+      ['Day 0 voided with no engraftment standing', course.filter((e) => e !== neutrophils), [voided(day0)], 'accepted'],
+      ['Day 0 corrected to after the engraftment', course, [corrected(day0, { occurredOn: '2025-04-26' })], ['CORRECTION_BREAKS_RULES: ENGRAFTMENT_NOT_AFTER_DAY0']],
+      ['Day 0 corrected onto the engraftment date', course, [corrected(day0, { occurredOn: '2025-04-25' })], ['CORRECTION_BREAKS_RULES: ENGRAFTMENT_NOT_AFTER_DAY0']],
+      ['Day 0 corrected to the day before the engraftment', course, [corrected(day0, { occurredOn: '2025-04-24' })], 'accepted'],
+      ['Day 0 and its engraftment corrected later together', course,
+        [corrected(day0, { occurredOn: '2025-04-26' }), corrected(neutrophils, { occurredOn: '2025-05-10' })], 'accepted'],
+      // Facts may arrive out of order: an engraftment may wait for its Day 0, and be corrected meanwhile.
+      ['an engraftment entered before its Day 0', course.slice(0, 4), [engrafted('2025-04-25')], 'accepted'],
+      ['an engraftment waiting for its Day 0 corrected', [...course.slice(0, 4), neutrophils], [corrected(neutrophils, { occurredOn: '2025-04-26' })], 'accepted'],
+      ['an engraftment waiting for its Day 0, then Day 0 voided', [...course.slice(0, 4), neutrophils, day0], [voided(day0)],
+        ['CORRECTION_BREAKS_RULES: ENGRAFTMENT_WITHOUT_DAY0']],
+    ];
+    it.each(table(cases))('given $name, then $expected', ({ given, incoming, expected }) => {
+      expect(codes(when(given, incoming))).toEqual(expected);
+    });
+
+    it('names the engraftment at its date as corrected, when Day 0 is corrected past it', () => {
+      const violation = brokenBy(when(course, [corrected(day0, { occurredOn: '2025-04-30' })]));
+      expect(causesOf(violation)).toEqual([['ENGRAFTMENT_NOT_AFTER_DAY0', neutrophils.eventId, 'EngraftmentRecorded', '2025-04-25']]);
+      expect(violation.message).toMatch(new RegExp(`^correcting Day 0 ${day0.eventId} \\(2025-04-08\\) to 2025-04-30 would break 1 rule: .*void or correct engraftment ${neutrophils.eventId} \\(NEUTROPHIL, 2025-04-25\\) first`));
+    });
+  });
+
+  describe('death', () => {
+    const given = [...course, relapse, contact, death];
+    it('given a follow-up on 2025-10-01, when the death is corrected to 2025-09-30, then 422 names the follow-up', () => {
+      const violation = brokenBy(when(given, [corrected(death, { occurredOn: '2025-09-30' })]));
+      expect(causesOf(violation)).toEqual([['DATE_AFTER_DEATH', contact.eventId, 'FollowUpRecorded', '2025-10-01']]);
+      expect(violation.message).toMatch(new RegExp(`void or correct follow-up ${contact.eventId} \\(2025-10-01\\) first, or send them together in one batch$`));
+    });
+
+    const cases: Case[] = [
+      ['the death corrected onto the date of the last contact', given, [corrected(death, { occurredOn: '2025-10-01' })], 'accepted'],
+      ['the death corrected before a contact voided in the same batch', given, [corrected(death, { occurredOn: '2025-09-30' }), voided(contact)], 'accepted'],
+      ['the death corrected before an AE resolution', [...course, aeUpdated('2025-06-01', 'AE-1', { resolvedOn: '2025-06-01' }), death],
+        [corrected(death, { occurredOn: '2025-05-20' })], ['CORRECTION_BREAKS_RULES: DATE_AFTER_DEATH, DATE_AFTER_DEATH']],
+    ];
+    it.each(table(cases))('given $name, then $expected', ({ given: history, incoming, expected }) => {
+      expect(codes(when(history, incoming))).toEqual(expected);
+    });
+  });
+
+  describe('adverse events', () => {
+    // The updates would name an AE that does not exist, which an update may never do.
+    it('given an AE with an update standing, when its report is voided, then 422 names the update', () => {
+      const violation = brokenBy(when(course, [voided(ae1)]));
+      expect(causesOf(violation)).toEqual([['AE_NOT_FOUND', ae1Worse.eventId, 'AdverseEventUpdated', '2025-04-24']]);
+      expect(violation.message).toMatch(new RegExp(`^voiding AE report ${ae1.eventId} \\(AE-1, 2025-04-20\\) would break 1 rule: .*void or correct AE update ${ae1Worse.eventId} \\(AE-1, 2025-04-24\\) first`));
+    });
+
+    const resolved = aeUpdated('2025-05-10', 'AE-1', { resolvedOn: '2025-05-09' });
+    const cases: Case[] = [
+      ['an AE voided with its updates in one batch, report first', [...course, resolved], [voided(ae1), voided(ae1Worse), voided(resolved)], 'accepted'],
+      ['an AE voided with one of its two updates', [...course, resolved], [voided(ae1), voided(ae1Worse)], ['CORRECTION_BREAKS_RULES: AE_NOT_FOUND']],
+      ['an AE onset corrected after its resolution date', [...course, resolved], [voided(ae1Worse), corrected(ae1, { occurredOn: '2025-05-09' })], 'accepted'],
+      ['an AE onset corrected a day after its resolution date', [...course, resolved], [voided(ae1Worse), corrected(ae1, { occurredOn: '2025-05-10' })],
+        ['CORRECTION_BREAKS_RULES: AE_RESOLVED_BEFORE_ONSET']],
+    ];
+    it.each(table(cases))('given $name, then $expected', ({ given, incoming, expected }) => {
+      expect(codes(when(given, incoming))).toEqual(expected);
+    });
+  });
+
+  describe('enrollment', () => {
+    const cases: Case[] = [
+      ['the enrollment corrected to after the chemotherapy', course, [corrected(enrollment, { occurredOn: '2025-03-06' })], ['CORRECTION_BREAKS_RULES: DATE_BEFORE_ENROLLMENT']],
+      ['the enrollment corrected onto the chemotherapy date (recorded first, so still first)', course, [corrected(enrollment, { occurredOn: '2025-03-05' })], 'accepted'],
+      ['the enrollment corrected to before its consent', course, [corrected(enrollment, { occurredOn: '2025-02-20' })], ['CORRECTION_BREAKS_RULES: CONSENT_AFTER_ENROLLMENT']],
+      ['the enrollment voided and a new one entered in one batch', course, [voided(enrollment), enrolled('2025-03-01')], 'accepted'],
+      ['a new enrollment entered, then the old one voided, in one batch', course, [enrolled('2025-03-01'), voided(enrollment)], 'accepted'],
+      ['the enrollment voided and a new one entered after the chemotherapy', course, [voided(enrollment), enrolled('2025-03-06')], ['DATE_BEFORE_ENROLLMENT']],
+    ];
+    it.each(table(cases))('given $name, then $expected', ({ given, incoming, expected }) => {
+      expect(codes(when(given, incoming))).toEqual(expected);
+    });
+
+    it('names every event the enrollment would come after, and spells out no more than five', () => {
+      const violation = brokenBy(when(course, [corrected(enrollment, { occurredOn: '2025-05-01' })]));
+      expect(causesOf(violation).map(([code, id]) => [code, id])).toEqual(
+        [chemo, gpbmc, conditioning, day0, ae1, ae1Worse, neutrophils].map((e) => ['DATE_BEFORE_ENROLLMENT', e.eventId]),
+      );
+      expect(violation.message).toMatch(new RegExp(
+        `void or correct chemotherapy ${chemo.eventId} \\(2025-03-05\\), GPBMC infusion ${gpbmc.eventId} \\(2025-03-10\\), conditioning ${conditioning.eventId} ` +
+        `\\(2025-04-01\\), Day 0 ${day0.eventId} \\(2025-04-08\\) and 3 more events \\(all listed in causes\\) first`,
+      ));
+    });
+  });
+
+  describe('withdrawal', () => {
+    const w1 = withdrawn('2025-06-01');
+    const w2 = withdrawn('2025-07-01');
+    const lateAe = aeReported('2025-05-20', { aeId: 'AE-2' });
+    const given = [...course, lateAe, w1];
+    const afterWithdrawal = [followUp('2025-08-01'), aeUpdated('2025-08-01', 'AE-2', { resolvedOn: '2025-07-30' }), died('2025-09-01')];
+
+    it('given an AE on 2025-05-20, when the withdrawal is corrected to 2025-05-19, then 422 names the AE report', () => {
+      const violation = brokenBy(when(given, [corrected(w1, { occurredOn: '2025-05-19' })]));
+      expect(causesOf(violation)).toEqual([['EVENT_AFTER_WITHDRAWAL', lateAe.eventId, 'AdverseEventReported', '2025-05-20']]);
+      expect(violation.message).toMatch(new RegExp(`void or correct AE report ${lateAe.eventId} \\(AE-2, 2025-05-20\\) first`));
+    });
+
+    const cases: Case[] = [
+      ['the withdrawal corrected onto the date of the last AE', given, [corrected(w1, { occurredOn: '2025-05-20' })], 'accepted'],
+      ['the withdrawal corrected later', given, [corrected(w1, { occurredOn: '2025-08-01' })], 'accepted'],
+      // Nothing is allowed only after a withdrawal, so voiding one leaves every event standing.
+      ['the withdrawal voided with contacts, a death and AE updates after it', [...given, ...afterWithdrawal], [voided(w1)], 'accepted'],
+      ['a second withdrawal', given, [w2], ['ALREADY_WITHDRAWN']],
+      ['the withdrawal voided and a later one entered in one batch', given, [voided(w1), w2], 'accepted'],
+      ['a later withdrawal entered, then the first voided, in one batch', given, [w2, voided(w1)], 'accepted'],
+      ['the withdrawal voided and an earlier one entered before the last AE', given, [voided(w1), withdrawn('2025-05-19')], ['EVENT_AFTER_WITHDRAWAL']],
+      ['a voided withdrawal corrected', [...given, voided(w1), w2], [corrected(w1, { occurredOn: '2025-06-02' })], ['TARGET_VOIDED']],
+      ['the standing withdrawal of two corrected before the last AE', [...given, voided(w1), w2], [corrected(w2, { occurredOn: '2025-04-22' })],
+        ['CORRECTION_BREAKS_RULES: EVENT_AFTER_WITHDRAWAL, EVENT_AFTER_WITHDRAWAL']],
+      ['the standing withdrawal of two voided', [...given, voided(w1), w2], [voided(w2)], 'accepted'],
+      ['a relapse after the withdrawal entered with its void', given, [relapsed('2025-09-01'), voided(w1)], 'accepted'],
+      ['a relapse after the withdrawal entered without its void', given, [relapsed('2025-09-01')], ['EVENT_AFTER_WITHDRAWAL']],
+    ];
+    it.each(table(cases))('given $name, then $expected', ({ given: history, incoming, expected }) => {
+      expect(codes(when(history, incoming))).toEqual(expected);
+    });
+
+    it('names, for a fact that leaves events after it, each event it conflicts with', () => {
+      const early = withdrawn('2025-05-19');
+      const violations = violationsOf(when(given, [voided(w1), early]));
+      expect(violations.map((v) => [v.code, v.eventIndex, v.eventId, v.relatedEventId])).toEqual([['EVENT_AFTER_WITHDRAWAL', 1, early.eventId, lateAe.eventId]]);
+    });
+  });
+
+  describe('deviations are flagged, not refused', () => {
+    const cases: ReadonlyArray<[name: string, target: ClinicalEvent, code: string, at: ClinicalEvent]> = [
+      ['the GPBMC infusion voided', gpbmc, 'CONDITIONING_WITHOUT_GPBMC', conditioning],
+      ['the conditioning voided', conditioning, 'DAY0_WITHOUT_CONDITIONING', day0],
+      ['the chemotherapy voided', chemo, 'GPBMC_WITHOUT_CHEMOTHERAPY', gpbmc],
+    ];
+    it.each(cases)('given %s, then it is accepted with the deviation %s', (_name, target, code, at) => {
+      expect(when(course, [voided(target)])).toEqual({
+        kind: 'accepted',
+        events: [expect.objectContaining({ type: 'EventVoided' })],
+        deviations: [expect.objectContaining({ code, eventId: at.eventId })],
+      });
+    });
+  });
+
+  describe('a batch is judged by the history it leaves, each violation on the event that brought it in', () => {
+    it('reports a broken void at its own index among good and bad facts', () => {
+      const batch = [followUp('2025-05-01'), voided(day0), followUp('2025-02-01')];
+      expect(violationsOf(when(course, batch)).map((v) => [v.code, v.eventIndex])).toEqual([
+        ['CORRECTION_BREAKS_RULES', 1],
+        ['DATE_BEFORE_ENROLLMENT', 2],
+      ]);
+    });
+
+    it('blames the event that last brought a violation back, not the one whose breach a later event mended', () => {
+      // Day 0 voided (breaks), re-entered (mends), voided again (breaks for good).
+      const again = stemCellsInfused('2025-04-09');
+      const batch = [voided(day0), again, voided(again)];
+      expect(violationsOf(when(course, batch)).map((v) => [v.code, v.eventIndex, v.relatedEventId])).toEqual([['CORRECTION_BREAKS_RULES', 2, again.eventId]]);
+    });
+
+    it('does not blame a correction for a violation already standing in the stored history', () => {
+      // Stored when the writer's clock was ahead: a contact dated after today + 1 already stands.
+      const given = [...course, followUp('2026-01-05')];
+      expect(codes(when(given, [voided(ae1Worse)]))).toBe('accepted');
+    });
   });
 });
 

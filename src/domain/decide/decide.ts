@@ -1,9 +1,9 @@
-import type { ClinicalDate, ClinicalEvent, CorrectionEvent, EventType } from '../events/clinical-event';
+import type { ClinicalDate, ClinicalEvent, ClinicalFact, CorrectionEvent, EventType } from '../events/clinical-event';
 import { isCorrectionType } from '../events/clinical-event';
 import { effectiveHistory, type EffectiveEvent, type HistoryEntry } from '../history/effective-history';
 import { structuralDeviations, type Deviation } from '../rules/deviations';
 import { checkHistory, type HistoryViolation } from './check-history';
-import type { RuleViolation } from './rule-codes';
+import type { RuleCode, RuleViolation } from './rule-codes';
 
 export { RULE_CODES, type FailedCriterion, type RuleCode, type RuleViolation } from './rule-codes';
 export { checkHistory, type HistoryViolation } from './check-history';
@@ -13,21 +13,41 @@ export type Decision =
   | { readonly kind: 'rejected'; readonly violations: readonly RuleViolation[] };
 
 /**
+ * Rules a new fact may leave broken for a while because facts arrive out of order: an
+ * engraftment entered before its Day 0. A correction or a void that leaves one broken is
+ * refused, since it takes away what a standing event stands on and nothing is on its way
+ * to restore it.
+ */
+const AWAITS_A_LATER_FACT: ReadonlySet<RuleCode> = new Set<RuleCode>(['ENGRAFTMENT_WITHOUT_DAY0']);
+
+/** Longest list of events to void or correct that a message spells out; `causes` has them all. */
+const MAX_EVENTS_NAMED = 5;
+
+/** One incoming event that reached the history, and how many entries the history had with it. */
+interface Step {
+  readonly event: ClinicalEvent;
+  readonly eventIndex: number;
+  readonly entryCount: number;
+}
+
+/**
  * Decides whether one atomic batch may be appended to a patient's stream.
  *
- * Each incoming event is checked in batch order against the stream as it would stand
- * with the events before it (provisional revisions after the last stored one), so a
- * batch is accepted exactly when its events would be accepted appended one by one.
- * A rejected event still counts as present for the events after it, so each
- * violation is reported once, on the event that introduced it, and the batch's
- * violations are all collected.
+ * One rule set: `checkHistory` validates a whole effective history, and the batch is
+ * judged by the effective history it would leave, all of its events applied (provisional
+ * revisions after the last stored one). So an atomic batch may put things right in any
+ * order: [void Day 0, void its engraftment] is accepted as [void the engraftment, void
+ * Day 0] is. What the final history newly breaks (violations of it, minus those already
+ * standing in the stored history, which are never blamed on the batch) is reported on the
+ * event that last brought each violation in, walking the batch in order. For a fact that
+ * is usually a rule about the fact itself, but may be about another event (a death dated
+ * before a recorded follow-up). For a correction or a void it is CORRECTION_BREAKS_RULES,
+ * whose causes name each event at fault (id, type, date) and the rule it would break.
  *
- * One rule set: `checkHistory` validates a whole effective history; an event is
- * rejected for what it newly breaks (violations after it, minus violations before).
- * For a fact that is usually a rule about the fact itself, but may be about another
- * event (a death dated before a recorded follow-up). For a correction or a void it
- * is CORRECTION_BREAKS_RULES with the newly broken rules as causes. Violations
- * already standing in the stored history are never blamed on the batch.
+ * Event ids, and the targets of corrections and voids, are checked event by event in
+ * batch order: a correction may target an event earlier in the batch, not a later one.
+ * A rejected event still counts as present for the events after it, so every violation
+ * of the batch is collected.
  *
  * `deviations` are the structural protocol deviations the batch adds.
  */
@@ -42,11 +62,8 @@ export function decide(history: readonly HistoryEntry[], incoming: readonly Clin
     nextRevision = Math.max(nextRevision, entry.revision + 1);
   }
 
-  let effective = effectiveHistory(entries);
-  const effectiveBefore = effective;
-  let standing = new Set(checkHistory(effective, today).map(violationKey));
   const violations: RuleViolation[] = [];
-
+  const steps: Step[] = [];
   incoming.forEach((event, eventIndex) => {
     if (typeById.has(event.eventId)) {
       violations.push({
@@ -58,7 +75,6 @@ export function decide(history: readonly HistoryEntry[], incoming: readonly Clin
       return;
     }
     const targetViolations = isCorrectionType(event.type) ? checkTarget(event as CorrectionEvent, eventIndex, typeById, voided) : [];
-
     entries.push({
       eventId: event.eventId,
       type: event.type,
@@ -67,40 +83,143 @@ export function decide(history: readonly HistoryEntry[], incoming: readonly Clin
       revision: nextRevision++,
     });
     typeById.set(event.eventId, event.type);
-    if (targetViolations.length > 0) {
-      // The fold ignores a correction without a valid target: the history is unchanged.
-      violations.push(...targetViolations);
-      return;
-    }
-    if (event.type === 'EventVoided') voided.add(event.data.targetEventId);
-
-    effective = effectiveHistory(entries);
-    const found = checkHistory(effective, today);
-    const fresh = found.filter((v) => !standing.has(violationKey(v)));
-    standing = new Set(found.map(violationKey));
-    if (fresh.length === 0) return;
-
-    if (event.type === 'EventCorrected' || event.type === 'EventVoided') {
-      const verb = event.type === 'EventVoided' ? 'voiding' : 'correcting';
-      violations.push({
-        code: 'CORRECTION_BREAKS_RULES',
-        eventIndex,
-        eventId: event.eventId,
-        relatedEventId: event.data.targetEventId,
-        message: `${verb} ${event.data.targetEventId} would break ${fresh.length} rule${fresh.length === 1 ? '' : 's'}: ` +
-          [...new Set(fresh.map((v) => v.code))].join(', '),
-        causes: fresh.map((v) => ({ ...v, eventIndex })),
-      });
-    } else {
-      violations.push(...fresh.map((v): RuleViolation => v.eventId === event.eventId
-        ? { ...v, eventIndex }
-        // The fact makes another event break a rule: name that event, whose date is at fault.
-        : { code: v.code, message: v.message, eventIndex, eventId: event.eventId, relatedEventId: v.eventId }));
-    }
+    steps.push({ event, eventIndex, entryCount: entries.length });
+    // The fold ignores a correction without a valid target: the history is unchanged by it.
+    violations.push(...targetViolations);
+    if (targetViolations.length === 0 && event.type === 'EventVoided') voided.add(event.data.targetEventId);
   });
 
-  if (violations.length > 0) return { kind: 'rejected', violations };
-  return { kind: 'accepted', events: incoming, deviations: deviationsAdded(effectiveBefore, effective) };
+  const effectiveBefore = effectiveHistory(history);
+  const effectiveAfter = effectiveHistory(entries);
+  const standing = new Set(checkHistory(effectiveBefore, today).map(violationKey));
+  const fresh = checkHistory(effectiveAfter, today).filter((v) => !standing.has(violationKey(v)));
+  if (fresh.length > 0) {
+    // Targets as they stood before the batch (or as sent in it); events at fault as they would stand after it.
+    const stoodBefore = new Map<string, ClinicalFact>(effectiveBefore.map((e) => [e.eventId, e]));
+    for (const { event } of steps) if ('occurredOn' in event) stoodBefore.set(event.eventId, event);
+    const standsAfter = new Map<string, ClinicalFact>(effectiveAfter.map((e) => [e.eventId, e]));
+    for (const [step, found] of blameSteps(fresh, steps, entries, standing, today)) {
+      violations.push(...stepViolations(step, found, stoodBefore, standsAfter));
+    }
+  }
+
+  if (violations.length > 0) return { kind: 'rejected', violations: violations.sort((a, b) => a.eventIndex - b.eventIndex) };
+  return { kind: 'accepted', events: incoming, deviations: deviationsAdded(effectiveBefore, effectiveAfter) };
+}
+
+/**
+ * Each violation of the final history goes to the step that last brought it in: the one
+ * after which it stands to the end. A single step needs no walk.
+ */
+function blameSteps(
+  fresh: readonly HistoryViolation[],
+  steps: readonly Step[],
+  entries: readonly HistoryEntry[],
+  standing: ReadonlySet<string>,
+  today: ClinicalDate,
+): Map<Step, HistoryViolation[]> {
+  const blamed = new Map<Step, HistoryViolation[]>();
+  if (steps.length === 1) {
+    blamed.set(steps[0], [...fresh]);
+    return blamed;
+  }
+  const broughtInBy = new Map<string, Step>();
+  let before = standing;
+  for (const step of steps) {
+    const now = new Set(checkHistory(effectiveHistory(entries.slice(0, step.entryCount)), today).map(violationKey));
+    for (const key of now) if (!before.has(key)) broughtInBy.set(key, step);
+    before = now;
+  }
+  for (const v of fresh) {
+    const step = broughtInBy.get(violationKey(v))!;
+    blamed.set(step, [...(blamed.get(step) ?? []), v]);
+  }
+  return blamed;
+}
+
+/** The violations one incoming event is answered with, for what it brought into the final history. */
+function stepViolations(
+  step: Step,
+  found: readonly HistoryViolation[],
+  stoodBefore: ReadonlyMap<string, ClinicalFact>,
+  standsAfter: ReadonlyMap<string, ClinicalFact>,
+): RuleViolation[] {
+  const { event, eventIndex } = step;
+  if (event.type !== 'EventCorrected' && event.type !== 'EventVoided') {
+    return found
+      .filter((v) => !AWAITS_A_LATER_FACT.has(v.code))
+      .map((v): RuleViolation => v.eventId === event.eventId
+        ? { ...v, eventIndex }
+        // The fact makes another event break a rule: name that event, whose date is at fault.
+        : { code: v.code, message: v.message, eventIndex, eventId: event.eventId, relatedEventId: v.eventId });
+  }
+  const targetId = event.data.targetEventId;
+  const causes = found.map((v): RuleViolation => {
+    const fact = standsAfter.get(v.eventId);
+    return { ...v, eventIndex, ...(fact ? { eventType: fact.type, occurredOn: fact.occurredOn } : {}) };
+  });
+  return [{
+    code: 'CORRECTION_BREAKS_RULES',
+    eventIndex,
+    eventId: event.eventId,
+    relatedEventId: targetId,
+    message: correctionMessage(event, stoodBefore.get(targetId), causes, standsAfter),
+    causes,
+  }];
+}
+
+/**
+ * What a site coordinator reads: what the change would break, and which standing events
+ * to void or correct first (or in the same batch). When the corrected event itself breaks
+ * a rule, the cause says so and the remedy is a different correction.
+ */
+function correctionMessage(
+  event: CorrectionEvent,
+  target: ClinicalFact | undefined,
+  causes: readonly RuleViolation[],
+  standsAfter: ReadonlyMap<string, ClinicalFact>,
+): string {
+  const what = target ? describeFact(target) : event.data.targetEventId;
+  let change = `voiding ${what}`;
+  if (event.type === 'EventCorrected') {
+    const { occurredOn, data } = event.data;
+    if (occurredOn === undefined) change = `correcting the data of ${what}`;
+    else change = `correcting ${what} to ${occurredOn}${data === undefined ? '' : ' with new data'}`;
+  }
+  const rules = `${causes.length} rule${causes.length === 1 ? '' : 's'}`;
+  const message = `${change} would break ${rules}: ${causes.map((c) => `${c.message} (${c.code})`).join('; ')}`;
+  const others = [...new Set(causes.map((c) => c.eventId))]
+    .filter((id) => id !== event.data.targetEventId)
+    .map((id) => { const fact = standsAfter.get(id); return fact ? describeFact(fact) : id; });
+  if (others.length === 0) return message;
+  const named = others.length <= MAX_EVENTS_NAMED ? others
+    : [...others.slice(0, MAX_EVENTS_NAMED - 1), `${others.length - MAX_EVENTS_NAMED + 1} more events (all listed in causes)`];
+  const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  return `${message}; void or correct ${list} first, or send them together in one batch`;
+}
+
+/** A fact in plain words with what tells it apart: "engraftment <id> (NEUTROPHIL, 2026-03-01)". */
+function describeFact(fact: ClinicalFact): string {
+  const at = (what: string, detail?: string): string => `${what} ${fact.eventId} (${detail ? `${detail}, ` : ''}${fact.occurredOn})`;
+  switch (fact.type) {
+    case 'PatientEnrolled': return at('enrollment');
+    case 'ChemotherapyStarted': return at('chemotherapy');
+    case 'GpbmcInfused': return at('GPBMC infusion');
+    case 'ResponseAssessed': return at('response assessment');
+    case 'ConditioningStarted': return at('conditioning');
+    case 'StemCellsInfused': return at('Day 0');
+    case 'EngraftmentRecorded': return at('engraftment', fact.data.lineage);
+    case 'AdverseEventReported': return at('AE report', fact.data.aeId);
+    case 'AdverseEventUpdated': return at('AE update', fact.data.aeId);
+    case 'RelapseDiagnosed': return at('relapse');
+    case 'FollowUpRecorded': return at('follow-up');
+    case 'PatientDied': return at('death');
+    case 'PatientWithdrawn': return at('withdrawal');
+    default: {
+      const unexpected: never = fact;
+      throw new Error(`unknown event type ${(unexpected as ClinicalFact).type}`);
+    }
+  }
 }
 
 /** The structural deviations of `after` that `before` does not have: what a batch adds. */

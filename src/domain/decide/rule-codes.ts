@@ -1,3 +1,5 @@
+import type { ClinicalDate, ClinicalFactType } from '../events/clinical-event';
+
 /**
  * The clinical rules an append can break (domain.md section 4), by stable code.
  * Clients branch on these codes, so a code is never renamed or reused.
@@ -16,6 +18,7 @@ export const RULE_CODES = {
   EVENT_AFTER_WITHDRAWAL: 'after withdrawal only follow-up contacts, death and updates of known AEs are recorded',
   ENGRAFTMENT_ALREADY_RECORDED: 'engraftment of that lineage is already recorded: it is the first qualifying day, once',
   ENGRAFTMENT_NOT_AFTER_DAY0: 'engraftment dated on or before Day 0',
+  ENGRAFTMENT_WITHOUT_DAY0: 'an engraftment with no Day 0 in the effective history; only ever a cause of CORRECTION_BREAKS_RULES, as an engraftment may be entered before its Day 0',
   DUPLICATE_AE_ID: 'an AE id already reported in the stream',
   AE_NOT_FOUND: 'an AE update whose AE id was never reported',
   AE_UPDATE_BEFORE_ONSET: 'an AE update dated before the onset of its AE',
@@ -26,7 +29,7 @@ export const RULE_CODES = {
   TARGET_NOT_FOUND: 'a correction or void whose target event is not in the stream',
   CORRECTION_OF_CORRECTION: 'a correction or void that targets a correction or a void',
   TARGET_VOIDED: 'a correction or void whose target is already voided',
-  CORRECTION_BREAKS_RULES: 'the corrected effective history would break the rules listed as causes',
+  CORRECTION_BREAKS_RULES: 'the effective history a correction or void would leave breaks the rules listed as causes, each naming the event at fault',
 } as const;
 
 export type RuleCode = keyof typeof RULE_CODES;
@@ -48,6 +51,9 @@ export interface RuleViolation {
   readonly eventIndex: number;
   /** The submitted event; in `causes`, the effective event that would break the rule. */
   readonly eventId: string;
+  /** In `causes`: the type and clinical date of the event at fault, as it would stand. */
+  readonly eventType?: ClinicalFactType;
+  readonly occurredOn?: ClinicalDate;
   /** The other event the rule is about, when there is one (the Day 0 already recorded, the death, the target). */
   readonly relatedEventId?: string;
   /** Which field of the event is at fault, when it is not `occurredOn`. */
