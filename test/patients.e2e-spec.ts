@@ -177,3 +177,57 @@ describe('the read model', () => {
     expect(health.body).toMatchObject({ status: 'ok', readModel: { caughtUp: true, lagPositions: 0 } });
   });
 });
+
+describe('data queries on the synthetic records', () => {
+  it('each record lists its open queries as of the date, each naming its events and asking one question', async () => {
+    const codesOf = async (subjectId: string) => ((await get(`/v1/patients/${subjectId}?asOf=2026-11-25`)).body.queries as { code: string }[]).map((q) => q.code);
+
+    expect(await codesOf('SYN-001')).toEqual([]);
+    expect(await codesOf('SYN-002')).toEqual(['MILESTONE_VISIT_OVERDUE']);
+    // Organ-failure death on Day +50 with no AE of grade 5: asked, whatever its treatment-related flag.
+    expect(await codesOf('SYN-003')).toEqual(['MILESTONE_VISIT_OVERDUE', 'DEATH_WITHOUT_GRADE5_AE']);
+    expect(await codesOf('SYN-004')).toEqual(['NEUTROPHIL_ENGRAFTMENT_NOT_DOCUMENTED']);
+    expect(await codesOf('SYN-005')).toEqual([]);
+  });
+
+  it('GET /v1/queries lists the cohort\'s open queries, oldest first, filterable by code, age and the patient filters', async () => {
+    const all = await get('/v1/queries?asOf=2026-11-25');
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((q: any) => [q.subjectId, q.code, q.raisedOn])).toEqual([
+      ['SYN-003', 'MILESTONE_VISIT_OVERDUE', '2026-05-16'],
+      ['SYN-003', 'DEATH_WITHOUT_GRADE5_AE', '2026-05-21'],
+      ['SYN-002', 'MILESTONE_VISIT_OVERDUE', '2026-09-28'],
+      ['SYN-004', 'NEUTROPHIL_ENGRAFTMENT_NOT_DOCUMENTED', '2026-11-02'],
+    ]);
+    expect(all.body).toMatchObject({ asOf: '2026-11-25', total: 4, byCode: { MILESTONE_VISIT_OVERDUE: 2, DEATH_WITHOUT_GRADE5_AE: 1, NEUTROPHIL_ENGRAFTMENT_NOT_DOCUMENTED: 1 } });
+    expect(all.body.items[3]).toMatchObject({ ageDays: 23, eventIds: [expect.any(String), expect.any(String)], question: expect.stringMatching(/neutrophil engraftment/) });
+
+    expect(ids((await get('/v1/queries?asOf=2026-11-25&code=MILESTONE_VISIT_OVERDUE')).body)).toEqual(['SYN-003', 'SYN-002']);
+    expect(ids((await get('/v1/queries?asOf=2026-11-25&minAgeDays=100')).body)).toEqual(['SYN-003', 'SYN-003']);
+    expect(ids((await get('/v1/queries?asOf=2026-11-25&diagnosis=MPAL')).body)).toEqual(['SYN-004']);
+    expect((await get('/v1/queries?asOf=2026-11-25', 'auditor')).status).toBe(200);
+    expect((await get('/v1/queries?asOf=2026-11-25', 'emitter')).status).toBe(403);
+    expect((await get('/v1/queries?code=NOT_A_CODE')).status).toBe(400);
+  });
+
+  it('the patient list filters by hasQueries, carried forward by the calendar', async () => {
+    expect(ids((await get('/v1/patients?asOf=2026-11-25&hasQueries=true')).body)).toEqual(['SYN-002', 'SYN-003', 'SYN-004']);
+    expect(ids((await get('/v1/patients?asOf=2026-11-25&hasQueries=false')).body)).toEqual(['SYN-001', 'SYN-005']);
+    // Before SYN-002's Day +182 visit window closed, it had none.
+    expect(ids((await get('/v1/patients?asOf=2026-09-27&hasQueries=true')).body)).toEqual(['SYN-003']);
+  });
+
+  it('recording the answer removes the query at the next read, with nothing else to close', async () => {
+    const answer = { eventId: '5e1f6b1a-0000-4000-8000-00000000a001', type: 'EngraftmentRecorded', occurredOn: '2026-10-19', data: { lineage: 'NEUTROPHIL' } };
+    t.clock.set('2026-11-25T12:00:00.000Z');
+    expect((await t.request({ method: 'POST', url: '/v1/patients/SYN-004/events', role: 'emitter', body: answer })).status).toBe(201);
+    await t.app.get(PatientProjector).catchUp();
+
+    const record = (await get('/v1/patients/SYN-004?asOf=2026-11-25')).body;
+    expect(record).toMatchObject({ graftFailure: 'ENGRAFTED', queries: [] });
+    expect(ids((await get('/v1/queries?asOf=2026-11-25&diagnosis=MPAL')).body)).toEqual([]);
+    // What was known before the answer still shows the question.
+    const before = (await get('/v1/patients/SYN-004?asOf=2026-11-25&recordedBefore=2026-11-25T11:00:00.000Z')).body;
+    expect(before.queries.map((q: { code: string }) => q.code)).toEqual(['NEUTROPHIL_ENGRAFTMENT_NOT_DOCUMENTED']);
+  });
+});
