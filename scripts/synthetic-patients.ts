@@ -88,7 +88,7 @@ export const SYNTHETIC_PATIENTS: SeedPatient[] = [
     ev('EventCorrected', undefined, { targetEventId: relapse, occurredOn: '2026-10-01', data: { kind: 'HEMATOLOGICAL' }, reason: 'Marrow aspirate of 2026-10-01 showed 12% blasts; the molecular result came later.' });
     ev('FollowUpRecorded', '2026-11-18', {});
   }),
-  patient('SYN-003', 'AML; transplanted, died of organ failure on Day +50 with no treatment-related AE recorded (primary endpoint INCOMPLETE; OS event).', (ev) => {
+  patient('SYN-003', 'AML; transplanted, died of organ failure on Day +50, not marked treatment-related, with no AE recorded (primary endpoint INCOMPLETE; OS event; a data query asks for the grade-5 AE).', (ev) => {
     ev('PatientEnrolled', '2026-02-02', enrolment({ ageYears: 63, diagnosis: { type: 'AML', status: 'RELAPSED', riskGroup: 'INTERMEDIATE' }, consentSignedOn: '2026-01-30', transplantDonor: { donorId: 'SYN-DONOR-T3', ageYears: 29, type: 'MUD', hlaMatch: '10/10' }, bridgingDonor: { donorId: 'SYN-DONOR-B3', ageYears: 33, relation: 'UNRELATED', hlaMatch: '4/10' } }));
     ev('ChemotherapyStarted', '2026-02-04', { regimen: 'DAV', cycle: 1 });
     ev('GpbmcInfused', '2026-02-12', { donorId: 'SYN-DONOR-B3' });
@@ -97,7 +97,7 @@ export const SYNTHETIC_PATIENTS: SeedPatient[] = [
     ev('EngraftmentRecorded', '2026-04-16', { lineage: 'NEUTROPHIL' });
     ev('PatientDied', '2026-05-21', { cause: 'ORGAN_FAILURE', treatmentRelated: false });
   }),
-  patient('SYN-004', 'MPAL, eligibility waived (LVEF 48%); conditioning without a preceding GPBMC infusion; grade 4 neutropenia attributed to conditioning on Day +5 (primary endpoint EVENT, window open).', (ev) => {
+  patient('SYN-004', 'MPAL, eligibility waived (LVEF 48%); conditioning without a preceding GPBMC infusion; grade 4 neutropenia attributed to conditioning on Day +5 (primary endpoint EVENT, window open); seen on Day +32 with no neutrophil engraftment recorded (graft failure, and a data query asking for the engraftment).', (ev) => {
     ev('PatientEnrolled', '2026-08-03', enrolment({ sex: 'FEMALE', ageYears: 34, diagnosis: { type: 'MPAL', status: 'RELAPSED' }, consentSignedOn: '2026-08-01', eligibility: { altXUln: 1, astXUln: 1, bilirubinXUln: 1, creatinineXUln: 1, lvefPercent: 48, exclusions: NO_EXCLUSIONS }, eligibilityWaiver: { reason: 'LVEF 48% on echo; cardiology review found no contraindication (synthetic).' } }));
     ev('ChemotherapyStarted', '2026-08-05', { regimen: 'IAV', cycle: 1 });
     ev('ConditioningStarted', '2026-09-24', { agents: ['FLUDARABINE', 'MELPHALAN'], intensity: 'RIC' });
