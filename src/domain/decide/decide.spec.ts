@@ -61,7 +61,8 @@ describe('decide: facts', () => {
     ['an enrollment into an empty stream', [], [enrollment], 'accepted'],
     ['a first event that is not an enrollment', [], [followUp('2025-03-02')], ['FIRST_EVENT_NOT_ENROLLMENT']],
     // A batch is judged by the history it leaves: its enrollment, dated first, may come second in it.
-    ['a first batch whose enrollment comes second, dated before the rest', [], [chemoStarted('2025-03-05'), enrolled('2025-03-01')], 'accepted'],
+    // Revision 0 is the enrollment, whatever the dates: the stream opens with it in recording order too.
+    ['a first batch whose enrollment comes second, dated before the rest', [], [chemoStarted('2025-03-05'), enrolled('2025-03-01')], ['FIRST_EVENT_NOT_ENROLLMENT']],
     ['a first batch whose enrollment comes second on the same date', [], [chemoStarted('2025-03-01'), enrolled('2025-03-01')], ['FIRST_EVENT_NOT_ENROLLMENT']],
     ['a first batch of enrollment then chemotherapy on the same day', [], [enrolled('2025-03-01'), chemoStarted('2025-03-01')], 'accepted'],
     ['a second enrollment', [enrollment], [enrolled('2025-03-02')], ['ALREADY_ENROLLED']],

@@ -103,6 +103,14 @@ export function decide(history: readonly HistoryEntry[], incoming: readonly Clin
     }
   }
 
+  // A stream starts with its enrollment in recording order too: an auditor reading revision 0
+  // must find the patient enrolled, whatever the clinical dates of the rest of the batch.
+  const opening = incoming[0];
+  // (A correction or void opening it is refused on its missing target already.)
+  if (history.length === 0 && opening && opening.type !== 'PatientEnrolled' && !isCorrectionType(opening.type) && !violations.some((v) => v.code === 'FIRST_EVENT_NOT_ENROLLMENT')) {
+    violations.push({ code: 'FIRST_EVENT_NOT_ENROLLMENT', eventIndex: 0, eventId: opening.eventId, message: `${opening.type} cannot open a patient's stream: its first event is PatientEnrolled` });
+  }
+
   if (violations.length > 0) return { kind: 'rejected', violations: violations.sort((a, b) => a.eventIndex - b.eventIndex) };
   return { kind: 'accepted', events: incoming, deviations: deviationsAdded(effectiveBefore, effectiveAfter) };
 }
