@@ -9,7 +9,7 @@ export const SORT_KEYS = ['subjectId', 'enrolledOn', 'day0'] as const;
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 /** Decimal digits only: Number() would also read "0x10" as 16, "1e1" as 10 and " 5" as 5. */
-const toCount = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value);
+export const toCount = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value);
 
 /** The patient filters, shared by the patient list and every cohort report. */
 export class PatientFilterQuery {
@@ -62,17 +62,8 @@ export class PatientFilterQuery {
   hasQueries?: boolean;
 }
 
-export class PatientListQuery extends PatientFilterQuery {
-  @ApiPropertyOptional({ enum: SORT_KEYS, default: 'subjectId' })
-  @IsOptional()
-  @IsIn(SORT_KEYS)
-  sort?: (typeof SORT_KEYS)[number];
-
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
-  @IsOptional()
-  @IsIn(['asc', 'desc'])
-  order?: 'asc' | 'desc';
-
+/** The patient filters with a page of the answer (lists of patients, lists of queries). */
+export class PagedPatientFilterQuery extends PatientFilterQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Transform(toCount)
@@ -87,4 +78,16 @@ export class PatientListQuery extends PatientFilterQuery {
   @IsInt()
   @Min(0)
   offset?: number;
+}
+
+export class PatientListQuery extends PagedPatientFilterQuery {
+  @ApiPropertyOptional({ enum: SORT_KEYS, default: 'subjectId' })
+  @IsOptional()
+  @IsIn(SORT_KEYS)
+  sort?: (typeof SORT_KEYS)[number];
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
 }

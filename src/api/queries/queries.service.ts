@@ -20,7 +20,7 @@ export class QueriesService {
   constructor(private readonly patients: PatientsService) {}
 
   async list(query: QueryListQuery) {
-    const { code, minAgeDays, limit = 100, offset = 0, ...filters } = query;
+    const { code, minAgeDays, limit = 50, offset = 0, ...filters } = query;
     const { asOf, patients } = await this.patients.cohort(filters, { where: (status) => status.queryCodes.length > 0 && (code === undefined || status.queryCodes.includes(code)) });
     const asOfDay = epochDayOf(asOf);
     const items: CohortQuery[] = [];

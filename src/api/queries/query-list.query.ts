@@ -1,14 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
 import { QUERY_CODES, type QueryCode } from '../../domain/projection/patient-record';
-import { PatientFilterQuery } from '../patients/patient-list.query';
-
-/** Decimal digits only, as the patient list reads its paging. */
-const toCount = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value);
+import { PagedPatientFilterQuery, toCount } from '../patients/patient-list.query';
 
 /** The cohort's open data queries: by code, by how long they have been open, and by the patient filters. */
-export class QueryListQuery extends PatientFilterQuery {
+export class QueryListQuery extends PagedPatientFilterQuery {
   @ApiPropertyOptional({ enum: QUERY_CODES })
   @IsOptional()
   @IsIn(QUERY_CODES)
@@ -20,19 +17,4 @@ export class QueryListQuery extends PatientFilterQuery {
   @IsInt()
   @Min(0)
   minAgeDays?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Transform(toCount)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Transform(toCount)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
