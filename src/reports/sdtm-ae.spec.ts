@@ -13,14 +13,17 @@ describe('buildAeDataset', () => {
       aeReported('2026-06-01', { aeId: 'AE-3', term: 'Chronic GVHD of the mouth', category: 'CHRONIC_GVHD', gvhdGrade: 'MILD', ctcaeGrade: 1, serious: false, attribution: 'UNLIKELY' }),
       aeReported('2026-01-10', { aeId: 'AE-1', term: 'Febrile neutropenia', category: 'HEMATOLOGICAL_TOXICITY', ctcaeGrade: 3, serious: true, attribution: 'POSSIBLE' }),
       aeReported('2026-05-12', { aeId: 'AE-2', term: 'CMV reactivation', category: 'INFECTION', ctcaeGrade: 2, serious: false, attribution: 'UNRELATED' }),
+      aeReported('2026-01-28', { aeId: 'AE-4', term: 'Mucositis', category: 'OTHER', ctcaeGrade: 2, serious: false, attribution: 'PROBABLE' }),
     ], ASOF);
 
     const { rows } = buildAeDataset([record]);
 
     expect(rows.map((r) => [r.AESEQ, r.AESPID, r.AESTDTC, r.AESTD0DY, r.EPOCH, r.AERELFL, r.AESER])).toEqual([
       [1, 'AE-1', '2026-01-10', -22, 'BRIDGING', 'Y', 'Y'],
-      [2, 'AE-2', '2026-05-12', 100, 'DAY100_WINDOW', 'N', 'N'],
-      [3, 'AE-3', '2026-06-01', 120, 'LATER', 'Y', 'N'],
+      // Conditioning started on 2026-01-25: from then to Day -1 is the CONDITIONING epoch.
+      [2, 'AE-4', '2026-01-28', -4, 'CONDITIONING', 'Y', 'N'],
+      [3, 'AE-2', '2026-05-12', 100, 'DAY100_WINDOW', 'N', 'N'],
+      [4, 'AE-3', '2026-06-01', 120, 'LATER', 'Y', 'N'],
     ]);
   });
 
