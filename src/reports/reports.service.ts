@@ -5,6 +5,7 @@ import type { AeCategory } from '../domain/events/clinical-event';
 import type { AePeriod, PrimaryStatus } from '../domain/projection/patient-record';
 import type { CompetingCause, CompetingRiskObservation, SurvivalObservation } from '../domain/statistics';
 import type { PatientTableRow } from '../projections/cohort-index';
+import { parseStoredJson } from '../projections/read-model.errors';
 import { AeReportTally, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
 import { buildAdtte } from './adtte';
 import { toCsv, type Dataset } from './csv';
@@ -109,7 +110,7 @@ const parsedAes = new WeakMap<object, AeReportPatient['adverseEvents']>();
 function adverseEventsOf(row: PatientTableRow): AeReportPatient['adverseEvents'] {
   let adverseEvents = parsedAes.get(row);
   if (adverseEvents === undefined) {
-    adverseEvents = (JSON.parse(row.ae_tuples as string) as AeTuple[]).map(([phaseAtOnset, category, worstCtcaeGrade, related, serious, byDay100]) => ({
+    adverseEvents = parseStoredJson<AeTuple[]>(row.ae_tuples, row.subject_id, 'patient.ae_tuples').map(([phaseAtOnset, category, worstCtcaeGrade, related, serious, byDay100]) => ({
       phaseAtOnset, category, worstCtcaeGrade, treatmentRelated: related === 1, serious: serious === 1, ...(byDay100 === null ? {} : { worstCtcaeGradeByDay100: byDay100 }),
     }));
     parsedAes.set(row, adverseEvents);

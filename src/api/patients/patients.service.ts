@@ -12,6 +12,7 @@ import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port
 import { patientStreamId, readHistories, toHistoryEntry } from '../../event-store/patient-stream';
 import { CohortIndex, type PatientTableRow } from '../../projections/cohort-index';
 import { READ_MODEL_DB } from '../../projections/patient.projector';
+import { parseStoredJson } from '../../projections/read-model.errors';
 import { unknownPatient } from '../events/patient-events.service';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
 
@@ -150,9 +151,9 @@ export class PatientsService {
   }
 
   private storedSummary(subjectId: string, asOf: string, withAes: boolean): PatientSummaryWithAes {
-    const stored = this.facts.get(subjectId)!;
-    const summary = advanceSummary(JSON.parse(stored.facts) as PatientSummary, asOf);
-    return withAes ? { ...summary, adverseEvents: JSON.parse(stored.aes) as AeFacts[] } : (summary as PatientSummaryWithAes);
+    const stored = this.facts.get(subjectId);
+    const summary = advanceSummary(parseStoredJson<PatientSummary>(stored?.facts, subjectId, 'patient_facts.facts'), asOf);
+    return withAes ? { ...summary, adverseEvents: parseStoredJson<AeFacts[]>(stored?.aes, subjectId, 'patient_facts.aes') } : (summary as PatientSummaryWithAes);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   DuplicateEventIdError,
   EventStoreError,
   StoreLockedError,
+  StoredDataCorruptError,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../event-store.errors';
@@ -140,13 +141,22 @@ function toStoredEvent(row: EventRow): StoredEvent {
     eventId: row[3],
     type: row[4],
     occurredOn: row[5],
-    data: JSON.parse(row[6]),
-    metadata: JSON.parse(row[7]),
+    data: parseColumn(row, 6, 'data'),
+    metadata: parseColumn(row, 7, 'metadata') as StoredEvent['metadata'],
     streamId: row[1],
     recordedAt: row[8],
     revision: row[2],
     position: row[0],
   };
+}
+
+/** The JSON of a stored column; text that does not parse is damage to the file, named by stream and position, never echoed. */
+function parseColumn(row: EventRow, column: 6 | 7, field: 'data' | 'metadata'): unknown {
+  try {
+    return JSON.parse(row[column]);
+  } catch {
+    throw new StoredDataCorruptError(row[1], row[0], field);
+  }
 }
 
 /** eventId, type, occurredOn, data JSON, metadata JSON: serialized before the commit, by the caller. */
@@ -234,6 +244,8 @@ export class SqliteEventStore implements EventStore {
   private readonly appendOne;
   /** The latest recordedAt stamped: a clock that steps back never stamps an earlier one. */
   private lastRecordedAt: string;
+  /** Damaged events met while reading, by position: logged once each, reported by `ping` until mended. */
+  private readonly damaged = new Map<number, StoredDataCorruptError>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -252,6 +264,7 @@ export class SqliteEventStore implements EventStore {
       readAll: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       head: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
       lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
+      atPosition: db.prepare<[number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position = ?`).raw(),
     };
     this.lastRecordedAt = this.statements.lastRecordedAt.get() ?? '';
     // better-sqlite3 turns a transaction called inside another into a savepoint.
@@ -339,7 +352,9 @@ export class SqliteEventStore implements EventStore {
     const isEnd = rows.length <= options.maxCount;
     const count = isEnd ? rows.length : options.maxCount;
     const events = new Array<StoredEvent>(count);
-    for (let i = 0; i < count; i++) events[i] = toStoredEvent(rows[i]);
+    this.read(() => {
+      for (let i = 0; i < count; i++) events[i] = toStoredEvent(rows[i]);
+    });
     return { events, isEnd };
   }
 
@@ -348,9 +363,20 @@ export class SqliteEventStore implements EventStore {
     return this.read(() => this.statements.head.get() ?? null);
   }
 
+  /** Also rejects while an event read earlier is still damaged (StoredDataCorruptError): the log needs an operator. */
   async ping(): Promise<void> {
     this.assertOpen();
     this.read(() => this.statements.head.get());
+    for (const [position, error] of this.damaged) {
+      const row = this.read(() => this.statements.atPosition.get(position));
+      try {
+        if (row !== undefined) toStoredEvent(row);
+        this.damaged.delete(position);
+        this.logger?.info({ streamId: error.streamId, position }, 'a damaged stored event reads again (mended or removed)');
+      } catch {
+        throw new StoredDataCorruptError(error.streamId, error.position, error.field, this.damaged.size);
+      }
+    }
   }
 
   /**
@@ -386,7 +412,13 @@ export class SqliteEventStore implements EventStore {
         }
         const count = Math.min(rows.length, this.pageSize);
         for (let i = 0; i < count; i++) {
-          const event = toStoredEvent(rows[i]);
+          let event: StoredEvent;
+          try {
+            event = toStoredEvent(rows[i]);
+          } catch (error) {
+            // Never skipped: a subscriber resuming after it would fold a history with a hole.
+            return subscriber.error(this.noteDamage(error));
+          }
           cursor = event.position;
           subscriber.next(event);
           if (subscriber.closed) return;
@@ -462,7 +494,18 @@ export class SqliteEventStore implements EventStore {
     try {
       return query();
     } catch (error) {
+      if (error instanceof EventStoreError) throw this.noteDamage(error);
       throw new StoreUnavailableError(`the event store cannot be read: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  /** Logs a damaged event the first time it is met (with its stream and position, not its content) and keeps it for `ping`. */
+  private noteDamage(error: unknown): unknown {
+    if (!(error instanceof StoredDataCorruptError)) return error;
+    if (!this.damaged.has(error.position)) {
+      this.damaged.set(error.position, error);
+      this.logger?.error({ streamId: error.streamId, position: error.position, field: error.field }, 'stored event damaged: its JSON does not parse');
+    }
+    return error;
   }
 }
