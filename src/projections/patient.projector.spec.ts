@@ -209,5 +209,32 @@ describe('PatientProjector', () => {
       await store.close();
     }
   });
-});
 
+  it('started on a full disk (a restart while still full), stays up failed, and catches up once it has room again', async () => {
+    const store = await SqliteEventStore.open({ dataDir });
+    const db = openReadModelDatabase(null);
+    const projector = new PatientProjector(store, db);
+    try {
+      const journeys = fc.sample(arbJourney(), { numRuns: 8, seed: 12 });
+      await appendInterleaved(store, journeys.map((journey, p) => withOwnIds(journey.events, 200 + p)), [0]);
+      // Given a read model that can grow no more (max_page_count raises SQLITE_FULL as a full disk does).
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+
+      projector.onApplicationBootstrap();
+      const caughtUp = projector.catchUp();
+      for (let i = 0; i < 50 && (await projector.status()).fault === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+
+      expect(await projector.status()).toMatchObject({ state: 'failed', fault: 'storage-full', caughtUp: false });
+      expect(projector.retryNow()).toBe(false);
+      db.pragma('max_page_count = 1000000');
+      expect(projector.retryNow()).toBe(true);
+      await caughtUp;
+      expect(await projector.status()).toMatchObject({ state: 'running', caughtUp: true });
+      expect(revisions(db)).toEqual(journeys.map((journey, p) => ({ subject_id: `SYN-P${p}`, revision: journey.events.length - 1, dirty: 0 })));
+    } finally {
+      projector.stop();
+      db.close();
+      await store.close();
+    }
+  });
+});

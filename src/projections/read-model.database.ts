@@ -68,6 +68,8 @@ export const MIGRATIONS: readonly string[] = [
   // folded before are dropped with their checkpoint, so the projector folds every patient again
   // from position 0 at start.
   `DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
+  // After the disk filled, the projector commits a row here and deletes it to learn that it has room again.
+  `CREATE TABLE space_probe (bytes BLOB NOT NULL);`,
 ];
 
 export function openReadModelDatabase(dataDir: string | null): Database.Database {

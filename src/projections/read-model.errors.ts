@@ -38,3 +38,11 @@ export function parseStoredJson<T>(text: unknown, subjectId: string, column: str
     throw error;
   }
 }
+
+/**
+ * SQLITE_FULL: the disk, or the file's page limit, has no room. Told by code, not class:
+ * under jest a native module's errors can come from another realm.
+ */
+export function isFull(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_FULL';
+}

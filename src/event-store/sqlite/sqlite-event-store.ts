@@ -7,6 +7,7 @@ import {
   EventStoreError,
   StoreLockedError,
   StoredDataCorruptError,
+  StoreFullError,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../event-store.errors';
@@ -88,6 +89,13 @@ export const MIGRATIONS: readonly Migration[] = [
           ALTER TABLE events_v2 RENAME TO events;
           UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM temp.previous_sequence), 0)) WHERE name = 'events';
           DROP TABLE temp.previous_sequence;`,
+  },
+  {
+    version: 3,
+    description: 'a table for probing free space after the disk filled',
+    // While appends fail for lack of space, a health probe writes one row here and deletes it
+    // again: what tells the store, without restarting, that it can commit once more.
+    sql: `CREATE TABLE space_probe (bytes BLOB NOT NULL) STRICT;`,
   },
 ];
 
@@ -190,6 +198,11 @@ function isSqliteError(error: unknown): error is Error & { code: string } {
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
+/** SQLITE_FULL: the disk, or the file's page limit, has no room for the commit. */
+export function isFull(error: unknown): boolean {
+  return isSqliteError(error) && error.code === 'SQLITE_FULL';
+}
+
 function matches(expected: ExpectedRevision, actual: number | null): boolean {
   switch (expected) {
     case 'any':
@@ -244,6 +257,8 @@ export class SqliteEventStore implements EventStore {
   private readonly appendOne;
   /** The latest recordedAt stamped: a clock that steps back never stamps an earlier one. */
   private lastRecordedAt: string;
+  /** Set when a commit failed for lack of space; cleared by the next commit, or a probe that finds room. */
+  private full = false;
   /** Damaged events met while reading, by position: logged once each, reported by `ping` until mended. */
   private readonly damaged = new Map<number, StoredDataCorruptError>();
 
@@ -265,6 +280,8 @@ export class SqliteEventStore implements EventStore {
       head: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
       lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
       atPosition: db.prepare<[number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position = ?`).raw(),
+      probeSpace: db.prepare<[Buffer]>('INSERT INTO space_probe (bytes) VALUES (?)'),
+      clearProbe: db.prepare('DELETE FROM space_probe'),
     };
     this.lastRecordedAt = this.statements.lastRecordedAt.get() ?? '';
     // better-sqlite3 turns a transaction called inside another into a savepoint.
@@ -363,10 +380,16 @@ export class SqliteEventStore implements EventStore {
     return this.read(() => this.statements.head.get() ?? null);
   }
 
-  /** Also rejects while an event read earlier is still damaged (StoredDataCorruptError): the log needs an operator. */
+  /**
+   * Also rejects with StoreFullError while the disk is full: after a commit failed for lack
+   * of space, each ping probes for room (commits a 64 KiB row and deletes it), so the store
+   * takes appends again once space is freed, without a restart. And rejects while an event
+   * read earlier is still damaged (StoredDataCorruptError): the log needs an operator.
+   */
   async ping(): Promise<void> {
     this.assertOpen();
     this.read(() => this.statements.head.get());
+    if (this.full) this.probeSpace();
     for (const [position, error] of this.damaged) {
       const row = this.read(() => this.statements.atPosition.get(position));
       try {
@@ -466,11 +489,20 @@ export class SqliteEventStore implements EventStore {
       this.commitGroup.immediate(group, recordedAt);
       this.lastRecordedAt = recordedAt;
     } catch (cause) {
+      if (isFull(cause)) {
+        // Logged when it starts, not per group: four writers retrying would fill the log instead.
+        if (!this.full) this.logger?.error({ err: cause, appends: group.length }, 'the event store is full: appends are refused until space is freed');
+        this.full = true;
+        const error = new StoreFullError(`append failed: no space left for ${EVENTS_FILE}`, { cause });
+        for (const append of group) append.reject(error);
+        return;
+      }
       this.logger?.error({ err: cause, appends: group.length }, 'group commit failed');
       const error = new StoreUnavailableError(`append failed: ${(cause as Error).message}`, { cause });
       for (const append of group) append.reject(error);
       return;
     }
+    this.hasRoom();
     this.counters.transactions += 1;
     let committed = false;
     for (const append of group) {
@@ -484,6 +516,35 @@ export class SqliteEventStore implements EventStore {
       }
     }
     if (committed) for (const listener of this.listeners) listener.wake();
+  }
+
+  /** Commits a row of 64 KiB and deletes it: StoreFullError if there is still no room. */
+  private probeSpace(): void {
+    try {
+      this.db.transaction(() => this.statements.probeSpace.run(Buffer.alloc(65536))).immediate();
+      this.db.transaction(() => this.statements.clearProbe.run()).immediate();
+    } catch (cause) {
+      if (isFull(cause)) throw new StoreFullError(`no space left for ${EVENTS_FILE}`, { cause });
+      throw new StoreUnavailableError(`the event store cannot be written: ${(cause as Error).message}`, { cause });
+    }
+    this.hasRoom();
+  }
+
+  private hasRoom(): void {
+    if (!this.full) return;
+    this.full = false;
+    this.logger?.info({}, 'the event store has room again: appends are taken');
+  }
+
+  /**
+   * SQLite's max_page_count for this connection, which bounds the file as a full disk would:
+   * fault-injection tests fill the store with it, deterministically, and free space by raising it.
+   * Returns the limit in force and the pages in use.
+   */
+  setMaxPageCount(pages: number): { maxPageCount: number; pageCount: number } {
+    this.assertOpen();
+    const maxPageCount = this.db.pragma(`max_page_count = ${Math.floor(pages)}`, { simple: true }) as number;
+    return { maxPageCount, pageCount: this.db.pragma('page_count', { simple: true }) as number };
   }
 
   private assertOpen(): void {
