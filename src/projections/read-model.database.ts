@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { ownerOnlyDatabaseFile, ownerOnlyDir, type LooseModeReport } from '../common/files/owner-only';
 import { join } from 'node:path';
 
 /**
@@ -72,8 +73,19 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE space_probe (bytes BLOB NOT NULL);`,
 ];
 
+const logger = new Logger('ReadModel');
+/** A looser mode found on the read model's dir or files, tightened: logged as a warning. */
+const reportLooseMode: LooseModeReport = (fields, message) => logger.warn({ ...fields, msg: message });
+
 export function openReadModelDatabase(dataDir: string | null): Database.Database {
-  const db = dataDir === null ? new Database(':memory:') : (mkdirSync(dataDir, { recursive: true }), new Database(join(dataDir, READ_MODEL_FILE)));
+  let db: Database.Database;
+  if (dataDir === null) db = new Database(':memory:');
+  else {
+    // The rows are clinical data too: owner-only, as the event store's.
+    ownerOnlyDir(dataDir, reportLooseMode);
+    ownerOnlyDatabaseFile(join(dataDir, READ_MODEL_FILE), reportLooseMode);
+    db = new Database(join(dataDir, READ_MODEL_FILE));
+  }
   db.pragma('journal_mode = WAL');
   // The checkpoint commits with the rows, so a crash loses both or neither; the
   // projector then replays from the checkpoint. NORMAL is enough for a cache.

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
+import { ownerOnlyDatabaseFile, ownerOnlyDir } from '../../common/files/owner-only';
 import {
   DuplicateEventIdError,
   EventStoreError,
@@ -19,6 +19,7 @@ export const EVENTS_FILE = 'events.sqlite';
 /** Structured logging, as pino's logger offers it. */
 export interface EventStoreLogger {
   info(fields: Record<string, unknown>, message: string): void;
+  warn?(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
 
@@ -327,8 +328,11 @@ export class SqliteEventStore implements EventStore {
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
     const pageSize = options.pageSize ?? 1000;
     if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
-    mkdirSync(options.dataDir, { recursive: true });
     const file = join(options.dataDir, EVENTS_FILE);
+    // Clinical data: the dir 0700 and the files 0600 whatever the umask; a looser mode found is tightened and logged.
+    const report = (fields: Record<string, unknown>, message: string) => (options.logger?.warn ?? options.logger?.error)?.call(options.logger, fields, message);
+    ownerOnlyDir(options.dataDir, report);
+    ownerOnlyDatabaseFile(file, report);
     const db = new Database(file, { timeout: options.lockTimeoutMs ?? 0 });
     try {
       const { from, to } = prepareEventsFile(db);
