@@ -16,8 +16,10 @@ import { AdminController } from './api/admin/admin.controller';
 import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
 import { CohortIndex } from './projections/cohort-index';
-import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector';
-import { openReadModelDatabase } from './projections/read-model.database';
+import { PatientProjector, PROJECTOR_OPTIONS, READ_MODEL_DB, type ProjectorOptions } from './projections/patient.projector';
+import { openReadModelDatabase, READ_MODEL_FILE } from './projections/read-model.database';
+import { EVENTS_FILE } from './event-store/sqlite/sqlite-event-store';
+import { join } from 'node:path';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 
@@ -70,6 +72,16 @@ export class AppModule {
         { provide: API_KEY_REGISTRY, useValue: keys },
         eventStoreProvider,
         { provide: READ_MODEL_DB, useFactory: () => openReadModelDatabase(config.dataDir) },
+        {
+          provide: PROJECTOR_OPTIONS,
+          useValue: {
+            files: {
+              // Never the connection string: it may carry credentials.
+              eventLog: config.eventStore === 'eventstoredb' ? 'the EventStoreDB server' : join(config.dataDir, EVENTS_FILE),
+              readModel: join(config.dataDir, READ_MODEL_FILE),
+            },
+          } satisfies ProjectorOptions,
+        },
         StoreLifecycle,
         PatientEventsService,
         PatientsService,

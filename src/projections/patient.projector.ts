@@ -7,7 +7,7 @@ import { readHistories, subjectIdOf, toHistoryEntry } from '../event-store/patie
 import { HistoryCache } from './history-cache';
 import { PATIENT_ROW_COLUMNS, patientRow } from './patient-row';
 import { READ_MODEL_FILE } from './read-model.database';
-import { isFull } from './read-model.errors';
+import { isFull, ReadModelMismatchError } from './read-model.errors';
 
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
@@ -15,6 +15,8 @@ export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 export interface ProjectorOptions {
   /** Events held in memory for folding, catching up and live alike; 200,000 and 20,000 unless given. */
   readonly cacheBudget?: number;
+  /** How the event log and the read model are named in messages (paths, or the store's kind). */
+  readonly files?: { readonly eventLog: string; readonly readModel: string };
 }
 
 /** Events handled in one read-model transaction at most; bounds memory during a catch-up. */
@@ -83,6 +85,7 @@ export class PatientProjector implements OnApplicationBootstrap {
   private waiters: { position: number; resolve: () => void }[] = [];
   private readonly cache: HistoryCache;
   private readonly catchUpCacheBudget: number;
+  private readonly files: NonNullable<ProjectorOptions['files']>;
   private readonly liveCacheBudget: number;
   private readonly statements;
   /** The subjects whose rows a commit changed, or 'reset' when every row was dropped (rebuild). */
@@ -93,6 +96,7 @@ export class PatientProjector implements OnApplicationBootstrap {
     @Inject(READ_MODEL_DB) private readonly db: Database.Database,
     @Optional() @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions | null = null,
   ) {
+    this.files = options?.files ?? { eventLog: 'the event store', readModel: READ_MODEL_FILE };
     this.catchUpCacheBudget = options?.cacheBudget ?? CATCH_UP_CACHE_BUDGET;
     this.liveCacheBudget = options?.cacheBudget ?? LIVE_CACHE_BUDGET;
     this.cache = new HistoryCache(this.catchUpCacheBudget);
@@ -115,13 +119,41 @@ export class PatientProjector implements OnApplicationBootstrap {
       clear: db.prepare('DELETE FROM patient'),
       clearFacts: db.prepare('DELETE FROM patient_facts'),
       clearCheckpoint: db.prepare('DELETE FROM checkpoint WHERE name = ?'),
+      sourceId: db.prepare<[string], string>('SELECT store_id FROM source WHERE name = ?').pluck(),
+      saveSource: db.prepare('INSERT OR REPLACE INTO source (name, store_id) VALUES (?, ?)'),
       probeSpace: db.prepare<[Buffer]>('INSERT INTO space_probe (bytes) VALUES (?)'),
       clearProbe: db.prepare('DELETE FROM space_probe'),
     };
   }
 
-  onApplicationBootstrap(): void {
+  /** Checks that the rows were folded from the log the store holds, then follows it. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.checkSource();
     this.start();
+  }
+
+  /**
+   * Refuses (ReadModelMismatchError) a read model whose rows came from another log: the
+   * store's identity differs from the one recorded with the rows, or the log ends before the
+   * checkpoint. A read model with no rows yet, or from before identities were recorded,
+   * takes the store's identity.
+   */
+  private async checkSource(): Promise<void> {
+    const [storeId, head] = [await this.store.identity(), await this.store.headPosition()];
+    const recorded = this.statements.sourceId.get(CHECKPOINT);
+    const checkpoint = this.checkpoint();
+    const reason =
+      recorded !== undefined && recorded !== storeId
+        ? `the log's identity is ${storeId}, the read model's rows came from ${recorded}`
+        : checkpoint !== null && (head === null || head < checkpoint)
+          ? `the log ends at position ${head ?? 'none (empty)'}, the read model had seen it up to ${checkpoint}`
+          : null;
+    if (reason !== null) {
+      this.state = 'failed';
+      this.error = reason;
+      throw new ReadModelMismatchError(this.files, reason);
+    }
+    if (recorded === undefined) this.statements.saveSource.run(CHECKPOINT, storeId);
   }
 
   checkpoint(): number | null {
@@ -185,11 +217,13 @@ export class PatientProjector implements OnApplicationBootstrap {
 
   /** Drops every row and replays the whole log from position 0. */
   async rebuild(): Promise<ProjectorStatus> {
+    const storeId = await this.store.identity();
     this.stop();
     this.db.transaction(() => {
       this.statements.clear.run();
       this.statements.clearFacts.run();
       this.statements.clearCheckpoint.run(CHECKPOINT);
+      this.statements.saveSource.run(CHECKPOINT, storeId);
     })();
     this.cache.clear();
     this.changes.next('reset');

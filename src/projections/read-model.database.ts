@@ -71,6 +71,9 @@ export const MIGRATIONS: readonly string[] = [
   `DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
   // After the disk filled, the projector commits a row here and deletes it to learn that it has room again.
   `CREATE TABLE space_probe (bytes BLOB NOT NULL);`,
+  // The identity of the log the rows were folded from; with the checkpoint, what tells the
+  // projector at start that the store now holds another log (see ReadModelMismatchError).
+  `CREATE TABLE source (name TEXT PRIMARY KEY, store_id TEXT NOT NULL);`,
 ];
 
 const logger = new Logger('ReadModel');

@@ -46,3 +46,24 @@ export function parseStoredJson<T>(text: unknown, subjectId: string, column: str
 export function isFull(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_FULL';
 }
+
+/**
+ * The read model was built from another log than the store now holds: the log's identity
+ * changed (a file emptied or replaced, a server wiped) or it ends before the read model's
+ * checkpoint (events it had seen are gone). Serving it would list patients whose records
+ * are gone and hide new events below its checkpoint, so the service does not start.
+ * `files` names the event log and the read model, for the message start-up prints.
+ */
+export class ReadModelMismatchError extends Error {
+  constructor(
+    readonly files: { readonly eventLog: string; readonly readModel: string },
+    readonly reason: string,
+  ) {
+    super(
+      `The read model ${files.readModel} was built from another event log than ${files.eventLog} now holds (${reason}). ` +
+        `If events were lost, restore ${files.eventLog} from a backup. If the log was replaced on purpose, move ${files.readModel} aside ` +
+        `(it is rebuilt from the log at the next start; the old file shows which patients and revisions the service had seen).`,
+    );
+    this.name = 'ReadModelMismatchError';
+  }
+}

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -414,6 +414,20 @@ describe('SqliteEventStore', () => {
     await expect(store.readAll({ maxCount: 10 })).rejects.toBeInstanceOf(StoredDataCorruptError);
     await expect(store.ping()).rejects.toMatchObject({ ...damage, knownDamaged: 1 });
     expect(await store.readStream('s', { maxCount: 1 })).toHaveLength(1);
+  });
+
+  it('gets a new identity when its file is emptied, and keeps it otherwise', async () => {
+    const before = await store.identity();
+    await store.close();
+    store = await SqliteEventStore.open({ dataDir });
+    expect(await store.identity()).toBe(before);
+    await store.close();
+
+    truncateSync(join(dataDir, EVENTS_FILE), 0);
+    store = await SqliteEventStore.open({ dataDir });
+
+    expect(await store.identity()).toMatch(/^sqlite:[0-9a-f]{32}$/);
+    expect(await store.identity()).not.toBe(before);
   });
 
   it('answers ping while open and rejects every call once closed', async () => {

@@ -98,6 +98,13 @@ export const MIGRATIONS: readonly Migration[] = [
     // again: what tells the store, without restarting, that it can commit once more.
     sql: `CREATE TABLE space_probe (bytes BLOB NOT NULL) STRICT;`,
   },
+  {
+    version: 4,
+    description: 'the identity of this log, made once with the file',
+    // A file emptied or deleted is made anew with another id, which tells the read model it follows another log.
+    sql: `CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+          INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));`,
+  },
 ];
 
 /**
@@ -258,6 +265,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appendOne;
   /** The latest recordedAt stamped: a clock that steps back never stamps an earlier one. */
   private lastRecordedAt: string;
+  private readonly storeId: string;
   /** Set when a commit failed for lack of space; cleared by the next commit, or a probe that finds room. */
   private full = false;
   /** Damaged events met while reading, by position: logged once each, reported by `ping` until mended. */
@@ -285,6 +293,7 @@ export class SqliteEventStore implements EventStore {
       clearProbe: db.prepare('DELETE FROM space_probe'),
     };
     this.lastRecordedAt = this.statements.lastRecordedAt.get() ?? '';
+    this.storeId = db.prepare<[], string>(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get()!;
     // better-sqlite3 turns a transaction called inside another into a savepoint.
     this.appendOne = db.transaction((append: PendingAppend, recordedAt: string): AppendResult => {
       const actual = this.statements.lastRevision.get(append.streamId) ?? null;
@@ -382,6 +391,11 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number | null> {
     this.assertOpen();
     return this.read(() => this.statements.head.get() ?? null);
+  }
+
+  async identity(): Promise<string> {
+    this.assertOpen();
+    return `sqlite:${this.storeId}`;
   }
 
   /**
