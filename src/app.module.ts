@@ -71,7 +71,7 @@ export class AppModule {
         { provide: CLOCK, useValue: clock },
         { provide: API_KEY_REGISTRY, useValue: keys },
         eventStoreProvider,
-        { provide: READ_MODEL_DB, useFactory: () => openReadModelDatabase(config.dataDir) },
+        { provide: READ_MODEL_DB, useFactory: () => openReadModelDatabase(config.dataDir, { now: () => clock.now() }) },
         {
           provide: PROJECTOR_OPTIONS,
           useValue: {

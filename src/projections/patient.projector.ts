@@ -6,7 +6,7 @@ import { EVENT_STORE, type EventStore, type StoredEvent } from '../event-store/e
 import { readHistories, subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
 import { HistoryCache } from './history-cache';
 import { PATIENT_ROW_COLUMNS, patientRow } from './patient-row';
-import { READ_MODEL_FILE } from './read-model.database';
+import { isDamage, READ_MODEL_FILE } from './read-model.database';
 import { isFull, ReadModelMismatchError } from './read-model.errors';
 
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
@@ -43,8 +43,11 @@ export interface ProjectorStatus {
   readonly caughtUp: boolean;
   readonly state: 'running' | 'catching-up' | 'rebuilding' | 'stopped' | 'failed';
   readonly error?: string;
-  /** Why the read model cannot take what the log holds: its disk is full (it retries by itself). */
-  readonly fault?: 'storage-full';
+  /**
+   * Why the read model cannot take what the log holds: its disk is full (it retries by
+   * itself), or SQLite found its file damaged while running (set aside and rebuilt at the next start).
+   */
+  readonly fault?: 'storage-full' | 'damaged';
 }
 
 /**
@@ -297,7 +300,7 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.catchUpTarget = null;
     this.state = 'failed';
     this.error = error instanceof Error ? error.message : String(error);
-    this.fault = isFull(error) ? 'storage-full' : undefined;
+    this.fault = faultOf(error);
     const delay = this.nextRetryDelay();
     this.logger.error({ err: error, retryInMs: delay, ...(this.fault ? { file: READ_MODEL_FILE, fault: this.fault } : {}) }, message);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
@@ -480,7 +483,7 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.goingLive = false;
     this.state = 'failed';
     this.error = error instanceof Error ? error.message : String(error);
-    this.fault = isFull(error) ? 'storage-full' : undefined;
+    this.fault = faultOf(error);
     const delay = this.nextRetryDelay();
     this.logger.error({ err: error, retryInMs: delay }, 'folding patients failed; they stay dirty and are folded again later');
     if (this.foldRetryTimer !== null) clearTimeout(this.foldRetryTimer);
@@ -516,4 +519,8 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.waiters = this.waiters.filter((w) => w.position > position);
     for (const w of ready) w.resolve();
   }
+}
+
+function faultOf(error: unknown): ProjectorStatus['fault'] {
+  return isFull(error) ? 'storage-full' : isDamage(error) ? 'damaged' : undefined;
 }

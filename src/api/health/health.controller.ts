@@ -44,7 +44,7 @@ export class HealthController {
     // Only a full disk is retried from here; other failures keep their backoff.
     const readModelFull = (await this.projector.status()).fault === 'storage-full' && !this.projector.retryNow();
     const projection = await this.projector.status();
-    const status = eventLog ? 'damaged' : storeState === 'full' || readModelFull ? 'storage-full' : 'ok';
+    const status = eventLog || projection.fault === 'damaged' ? 'damaged' : storeState === 'full' || readModelFull ? 'storage-full' : 'ok';
     if (status !== 'ok') void reply.status(503);
     return {
       status,
