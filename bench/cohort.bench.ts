@@ -68,7 +68,7 @@ async function rebuild(store: SqliteEventStore, dataDir: string, events: number)
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200);
   const started = performance.now();
-  projector.onApplicationBootstrap();
+  await projector.onApplicationBootstrap();
   await projector.catchUp();
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);

@@ -18,8 +18,10 @@ import { PatientsService } from './api/patients/patients.service';
 import { QueriesController } from './api/queries/queries.controller';
 import { QueriesService } from './api/queries/queries.service';
 import { CohortIndex } from './projections/cohort-index';
-import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector';
-import { openReadModelDatabase } from './projections/read-model.database';
+import { PatientProjector, PROJECTOR_OPTIONS, READ_MODEL_DB, type ProjectorOptions } from './projections/patient.projector';
+import { openReadModelDatabase, READ_MODEL_FILE } from './projections/read-model.database';
+import { EVENTS_FILE } from './event-store/sqlite/sqlite-event-store';
+import { join } from 'node:path';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 
@@ -71,7 +73,17 @@ export class AppModule {
         { provide: CLOCK, useValue: clock },
         { provide: API_KEY_REGISTRY, useValue: keys },
         eventStoreProvider,
-        { provide: READ_MODEL_DB, useFactory: () => openReadModelDatabase(config.dataDir) },
+        { provide: READ_MODEL_DB, useFactory: () => openReadModelDatabase(config.dataDir, { now: () => clock.now() }) },
+        {
+          provide: PROJECTOR_OPTIONS,
+          useValue: {
+            files: {
+              // Never the connection string: it may carry credentials.
+              eventLog: config.eventStore === 'eventstoredb' ? 'the EventStoreDB server' : join(config.dataDir, EVENTS_FILE),
+              readModel: join(config.dataDir, READ_MODEL_FILE),
+            },
+          } satisfies ProjectorOptions,
+        },
         StoreLifecycle,
         PatientEventsService,
         PatientsService,

@@ -32,3 +32,23 @@ export class StoreUnavailableError extends EventStoreError {}
 
 /** Another process holds the store's files. */
 export class StoreLockedError extends EventStoreError {}
+
+/** The store's disk, or its size limit, is full: appends fail until space is freed. Retryable, as any unavailability. */
+export class StoreFullError extends StoreUnavailableError {}
+
+/**
+ * A stored event cannot be decoded (its data or metadata is not JSON): a fault of the
+ * stored data, never of the request that read it. The message names the stream and the
+ * position, never the stored content.
+ */
+export class StoredDataCorruptError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly position: number,
+    readonly field: 'data' | 'metadata',
+    /** Damaged events the store knows of, this one included. */
+    readonly knownDamaged = 1,
+  ) {
+    super(`the stored event at position ${position} of stream ${streamId} is damaged: its ${field} is not valid JSON`);
+  }
+}

@@ -59,6 +59,12 @@ export interface EventStore {
   subscribeToAll(options?: { after?: number }): Observable<StoredEvent>;
   /** Position of the last event in the global log, or null when the log is empty. */
   headPosition(): Promise<number | null>;
+  /**
+   * The identity of this log: the same at every call and after a restart, new for a log
+   * created anew (an emptied or deleted file, a wiped server). A read model built from one
+   * log compares it, with its checkpoint, to tell that it is following another.
+   */
+  identity(): Promise<string>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   /** Waits for in-flight appends, then releases the store. */

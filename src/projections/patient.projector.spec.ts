@@ -57,7 +57,7 @@ describe('PatientProjector', () => {
         const store = await SqliteEventStore.open({ dataDir: dir });
         const liveDb = openReadModelDatabase(null);
         const live = new PatientProjector(store, liveDb, { cacheBudget });
-        live.onApplicationBootstrap();
+        await live.onApplicationBootstrap();
         try {
           // Given patients whose events arrive interleaved, while the projector follows the log
           await appendInterleaved(store, journeys.map((j, p) => withOwnIds(j.events, 100 + p)), picks);
@@ -69,7 +69,7 @@ describe('PatientProjector', () => {
           // When another read model catches up from position 0, and the live one is rebuilt
           const freshDb = openReadModelDatabase(null);
           const fresh = new PatientProjector(store, freshDb, { cacheBudget });
-          fresh.onApplicationBootstrap();
+          await fresh.onApplicationBootstrap();
           await fresh.catchUp();
           const rebuilt = await live.rebuild();
 
@@ -98,7 +98,7 @@ describe('PatientProjector', () => {
       // Given a projector that stopped after half of one patient's events
       let db = openReadModelDatabase(readModelDir);
       let projector = new PatientProjector(store, db);
-      projector.onApplicationBootstrap();
+      await projector.onApplicationBootstrap();
       await appendInterleaved(store, [first.slice(0, half)], [0]);
       await projector.catchUp();
       const checkpoint = projector.checkpoint();
@@ -113,7 +113,7 @@ describe('PatientProjector', () => {
       db = openReadModelDatabase(readModelDir);
       projector = new PatientProjector(store, db);
       expect(projector.checkpoint()).toBe(checkpoint);
-      projector.onApplicationBootstrap();
+      await projector.onApplicationBootstrap();
       await projector.catchUp();
       const resumed = rows(db);
 
@@ -142,7 +142,7 @@ describe('PatientProjector', () => {
     let projector = new PatientProjector(store, db);
     try {
       // Given a projector that stopped after the first half of a patient's events, and the rest appended meanwhile
-      projector.onApplicationBootstrap();
+      await projector.onApplicationBootstrap();
       await appendInterleaved(store, [events.slice(0, half)], [0]);
       await projector.catchUp();
       projector.stop();
@@ -159,7 +159,7 @@ describe('PatientProjector', () => {
       });
       db = openReadModelDatabase(readModelDir);
       projector = new PatientProjector(flaky, db);
-      projector.onApplicationBootstrap();
+      await projector.onApplicationBootstrap();
       const caughtUp = projector.catchUp();
       await jest.advanceTimersByTimeAsync(0);
       for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
@@ -194,7 +194,7 @@ describe('PatientProjector', () => {
       const [journey] = fc.sample(arbJourney(), { numRuns: 1, seed: 11 });
       await appendInterleaved(store, [withOwnIds(journey.events, 100)], [0]);
 
-      projector.onApplicationBootstrap();
+      await projector.onApplicationBootstrap();
       expect(await projector.status()).toMatchObject({ state: 'failed', error: 'the event store is gone', caughtUp: false });
 
       jest.advanceTimersByTime(1000);
@@ -209,5 +209,32 @@ describe('PatientProjector', () => {
       await store.close();
     }
   });
-});
 
+  it('started on a full disk (a restart while still full), stays up failed, and catches up once it has room again', async () => {
+    const store = await SqliteEventStore.open({ dataDir });
+    const db = openReadModelDatabase(null);
+    const projector = new PatientProjector(store, db);
+    try {
+      const journeys = fc.sample(arbJourney(), { numRuns: 8, seed: 12 });
+      await appendInterleaved(store, journeys.map((journey, p) => withOwnIds(journey.events, 200 + p)), [0]);
+      // Given a read model that can grow no more (max_page_count raises SQLITE_FULL as a full disk does).
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+
+      await projector.onApplicationBootstrap();
+      const caughtUp = projector.catchUp();
+      for (let i = 0; i < 50 && (await projector.status()).fault === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+
+      expect(await projector.status()).toMatchObject({ state: 'failed', fault: 'storage-full', caughtUp: false });
+      expect(projector.retryNow()).toBe(false);
+      db.pragma('max_page_count = 1000000');
+      expect(projector.retryNow()).toBe(true);
+      await caughtUp;
+      expect(await projector.status()).toMatchObject({ state: 'running', caughtUp: true });
+      expect(revisions(db)).toEqual(journeys.map((journey, p) => ({ subject_id: `SYN-P${p}`, revision: journey.events.length - 1, dirty: 0 })));
+    } finally {
+      projector.stop();
+      db.close();
+      await store.close();
+    }
+  });
+});

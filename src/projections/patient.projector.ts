@@ -6,6 +6,8 @@ import { EVENT_STORE, type EventStore, type StoredEvent } from '../event-store/e
 import { readHistories, subjectIdOf, toHistoryEntry } from '../event-store/patient-stream';
 import { HistoryCache } from './history-cache';
 import { PATIENT_ROW_COLUMNS, patientRow } from './patient-row';
+import { isDamage, READ_MODEL_FILE } from './read-model.database';
+import { isFull, ReadModelMismatchError } from './read-model.errors';
 
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
@@ -13,6 +15,8 @@ export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 export interface ProjectorOptions {
   /** Events held in memory for folding, catching up and live alike; 200,000 and 20,000 unless given. */
   readonly cacheBudget?: number;
+  /** How the event log and the read model are named in messages (paths, or the store's kind). */
+  readonly files?: { readonly eventLog: string; readonly readModel: string };
 }
 
 /** Events handled in one read-model transaction at most; bounds memory during a catch-up. */
@@ -39,6 +43,11 @@ export interface ProjectorStatus {
   readonly caughtUp: boolean;
   readonly state: 'running' | 'catching-up' | 'rebuilding' | 'stopped' | 'failed';
   readonly error?: string;
+  /**
+   * Why the read model cannot take what the log holds: its disk is full (it retries by
+   * itself), or SQLite found its file damaged while running (set aside and rebuilt at the next start).
+   */
+  readonly fault?: 'storage-full' | 'damaged';
 }
 
 /**
@@ -64,6 +73,7 @@ export class PatientProjector implements OnApplicationBootstrap {
   private arrivedSinceCheck = false;
   private state: ProjectorStatus['state'] = 'stopped';
   private error: string | undefined;
+  private fault: ProjectorStatus['fault'];
   /** Position the catch-up must reach before folds run per flush; null when live. */
   private catchUpTarget: number | null = null;
   private live = false;
@@ -71,12 +81,14 @@ export class PatientProjector implements OnApplicationBootstrap {
   private foldRetryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = FIRST_RETRY_DELAY_MS;
   private goingLive = false;
+  private stopping = false;
   private foldRun: Promise<void> | null = null;
   private foldRequested = false;
   private generation = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
   private readonly cache: HistoryCache;
   private readonly catchUpCacheBudget: number;
+  private readonly files: NonNullable<ProjectorOptions['files']>;
   private readonly liveCacheBudget: number;
   private readonly statements;
   /** The subjects whose rows a commit changed, or 'reset' when every row was dropped (rebuild). */
@@ -87,6 +99,7 @@ export class PatientProjector implements OnApplicationBootstrap {
     @Inject(READ_MODEL_DB) private readonly db: Database.Database,
     @Optional() @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions | null = null,
   ) {
+    this.files = options?.files ?? { eventLog: 'the event store', readModel: READ_MODEL_FILE };
     this.catchUpCacheBudget = options?.cacheBudget ?? CATCH_UP_CACHE_BUDGET;
     this.liveCacheBudget = options?.cacheBudget ?? LIVE_CACHE_BUDGET;
     this.cache = new HistoryCache(this.catchUpCacheBudget);
@@ -109,11 +122,41 @@ export class PatientProjector implements OnApplicationBootstrap {
       clear: db.prepare('DELETE FROM patient'),
       clearFacts: db.prepare('DELETE FROM patient_facts'),
       clearCheckpoint: db.prepare('DELETE FROM checkpoint WHERE name = ?'),
+      sourceId: db.prepare<[string], string>('SELECT store_id FROM source WHERE name = ?').pluck(),
+      saveSource: db.prepare('INSERT OR REPLACE INTO source (name, store_id) VALUES (?, ?)'),
+      probeSpace: db.prepare<[Buffer]>('INSERT INTO space_probe (bytes) VALUES (?)'),
+      clearProbe: db.prepare('DELETE FROM space_probe'),
     };
   }
 
-  onApplicationBootstrap(): void {
+  /** Checks that the rows were folded from the log the store holds, then follows it. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.checkSource();
     this.start();
+  }
+
+  /**
+   * Refuses (ReadModelMismatchError) a read model whose rows came from another log: the
+   * store's identity differs from the one recorded with the rows, or the log ends before the
+   * checkpoint. A read model with no rows yet, or from before identities were recorded,
+   * takes the store's identity.
+   */
+  private async checkSource(): Promise<void> {
+    const [storeId, head] = [await this.store.identity(), await this.store.headPosition()];
+    const recorded = this.statements.sourceId.get(CHECKPOINT);
+    const checkpoint = this.checkpoint();
+    const reason =
+      recorded !== undefined && recorded !== storeId
+        ? `the log's identity is ${storeId}, the read model's rows came from ${recorded}`
+        : checkpoint !== null && (head === null || head < checkpoint)
+          ? `the log ends at position ${head ?? 'none (empty)'}, the read model had seen it up to ${checkpoint}`
+          : null;
+    if (reason !== null) {
+      this.state = 'failed';
+      this.error = reason;
+      throw new ReadModelMismatchError(this.files, reason);
+    }
+    if (recorded === undefined) this.statements.saveSource.run(CHECKPOINT, storeId);
   }
 
   checkpoint(): number | null {
@@ -124,7 +167,39 @@ export class PatientProjector implements OnApplicationBootstrap {
     const head = await this.store.headPosition();
     const checkpoint = this.checkpoint();
     const caughtUp = this.live && (head === null || (checkpoint !== null && checkpoint >= head));
-    return { checkpoint, head, caughtUp, state: this.state, ...(this.error ? { error: this.error } : {}) };
+    return { checkpoint, head, caughtUp, state: this.state, ...(this.error ? { error: this.error } : {}), ...(this.fault ? { fault: this.fault } : {}) };
+  }
+
+  /**
+   * After a failure, tries again now rather than when the backoff says: a health probe calls
+   * it, so the read model follows the log again as soon as space is freed. After a full disk
+   * it first probes for room (commits a 64 KiB row and deletes it) and answers false while
+   * there is none. True once a new attempt has started (not caught up: `catchUp` waits for that).
+   */
+  retryNow(): boolean {
+    if (this.state !== 'failed') return true;
+    if (this.fault === 'storage-full' && !this.hasRoom()) return false;
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this.start();
+    } else if (this.foldRetryTimer !== null) {
+      clearTimeout(this.foldRetryTimer);
+      this.foldRetryTimer = null;
+      this.resumeFolds(this.generation);
+    }
+    return true;
+  }
+
+  private hasRoom(): boolean {
+    try {
+      this.db.transaction(() => this.statements.probeSpace.run(Buffer.alloc(65536))).immediate();
+      this.db.transaction(() => this.statements.clearProbe.run()).immediate();
+      return true;
+    } catch (error) {
+      if (!isFull(error)) this.logger.error({ err: error, file: READ_MODEL_FILE }, 'probing the read model for room failed');
+      return false;
+    }
   }
 
   /** Resolves once every event up to `position` is folded into the read model. */
@@ -145,11 +220,13 @@ export class PatientProjector implements OnApplicationBootstrap {
 
   /** Drops every row and replays the whole log from position 0. */
   async rebuild(): Promise<ProjectorStatus> {
+    const storeId = await this.store.identity();
     this.stop();
     this.db.transaction(() => {
       this.statements.clear.run();
       this.statements.clearFacts.run();
       this.statements.clearCheckpoint.run(CHECKPOINT);
+      this.statements.saveSource.run(CHECKPOINT, storeId);
     })();
     this.cache.clear();
     this.changes.next('reset');
@@ -170,7 +247,12 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.live = false;
     this.goingLive = false;
     this.catchUpTarget = null;
-    this.flush();
+    this.stopping = true;
+    try {
+      this.flush();
+    } finally {
+      this.stopping = false;
+    }
     this.state = 'stopped';
   }
 
@@ -179,24 +261,17 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.cache.resize(this.catchUpCacheBudget);
     this.state = state;
     this.error = undefined;
+    this.fault = undefined;
     this.live = false;
     this.catchUpTarget = null;
     const after = this.checkpoint() ?? undefined;
     this.subscription = this.store.subscribeToAll(after === undefined ? {} : { after }).subscribe({
       next: (event) => this.enqueue(event),
       error: (error: unknown) => {
+        if (generation !== this.generation) return;
         this.flush();
-        this.state = 'failed';
-        this.live = false;
-        this.error = error instanceof Error ? error.message : String(error);
         // The store's own retries are spent (e.g. EventStoreDB away for long): try again later, from the checkpoint.
-        const delay = this.nextRetryDelay();
-        this.logger.error({ err: error, retryInMs: delay }, 'subscription to the global log failed');
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = null;
-          if (generation === this.generation) this.start();
-        }, delay);
-        this.retryTimer.unref();
+        if (generation === this.generation) this.resubscribeLater(error, 'subscription to the global log failed');
       },
     });
     void this.store.headPosition().then(
@@ -208,6 +283,32 @@ export class PatientProjector implements OnApplicationBootstrap {
       },
       (error: unknown) => this.logger.error({ err: error }, 'cannot read the head of the global log'),
     );
+  }
+
+  /**
+   * Stops following the log, marks the projector failed, and starts again from the
+   * checkpoint after the backoff (or at `retryNow`). What was received and not committed is
+   * dropped: it is read again from the checkpoint.
+   */
+  private resubscribeLater(error: unknown, message: string): void {
+    const generation = ++this.generation;
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+    this.pending = [];
+    this.live = false;
+    this.goingLive = false;
+    this.catchUpTarget = null;
+    this.state = 'failed';
+    this.error = error instanceof Error ? error.message : String(error);
+    this.fault = faultOf(error);
+    const delay = this.nextRetryDelay();
+    this.logger.error({ err: error, retryInMs: delay, ...(this.fault ? { file: READ_MODEL_FILE, fault: this.fault } : {}) }, message);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (generation === this.generation) this.start();
+    }, delay);
+    this.retryTimer.unref();
   }
 
   private waitUntilLive(): Promise<void> {
@@ -257,16 +358,24 @@ export class PatientProjector implements OnApplicationBootstrap {
       touched.set(subjectId, e);
     }
     const leaving = this.cache.overflow();
-    this.db.transaction(() => {
-      for (const [subjectId, e] of touched) this.statements.touch.run(subjectId, e.revision, e.position);
-      this.statements.saveCheckpoint.run(CHECKPOINT, last);
-      // Patients about to leave the cache are folded now, while their events are at hand.
-      for (const subjectId of leaving) {
-        const revision = this.statements.dirtyRevision.get(subjectId);
-        const entries = this.cache.get(subjectId);
-        if (revision !== undefined && entries !== undefined && entries.length > revision) this.foldOne(subjectId, revision, entries);
-      }
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const [subjectId, e] of touched) this.statements.touch.run(subjectId, e.revision, e.position);
+        this.statements.saveCheckpoint.run(CHECKPOINT, last);
+        // Patients about to leave the cache are folded now, while their events are at hand.
+        for (const subjectId of leaving) {
+          const revision = this.statements.dirtyRevision.get(subjectId);
+          const entries = this.cache.get(subjectId);
+          if (revision !== undefined && entries !== undefined && entries.length > revision) this.foldOne(subjectId, revision, entries);
+        }
+      })();
+    } catch (error) {
+      // A full disk (or any write failure) rolled the batch back with its checkpoint: it is read
+      // again from the log later. Thrown on, it would end the process from a setImmediate.
+      if (this.stopping) this.logger.error({ err: error }, 'the read model could not record the last events before stopping; they are read again at start');
+      else this.resubscribeLater(error, 'the read model cannot record what the log delivered; it follows the log again later');
+      return;
+    }
     this.cache.evict(leaving);
     this.changes.next([...touched.keys(), ...leaving]);
     if (this.live) this.requestFolds();
@@ -374,21 +483,27 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.goingLive = false;
     this.state = 'failed';
     this.error = error instanceof Error ? error.message : String(error);
+    this.fault = faultOf(error);
     const delay = this.nextRetryDelay();
     this.logger.error({ err: error, retryInMs: delay }, 'folding patients failed; they stay dirty and are folded again later');
     if (this.foldRetryTimer !== null) clearTimeout(this.foldRetryTimer);
     this.foldRetryTimer = setTimeout(() => {
       this.foldRetryTimer = null;
-      if (generation !== this.generation) return;
-      if (this.live) {
-        this.state = 'running';
-        this.error = undefined;
-        this.requestFolds();
-      } else {
-        this.goLiveIfCaughtUp();
-      }
+      this.resumeFolds(generation);
     }, delay);
     this.foldRetryTimer.unref();
+  }
+
+  private resumeFolds(generation: number): void {
+    if (generation !== this.generation) return;
+    if (this.live) {
+      this.state = 'running';
+      this.error = undefined;
+      this.fault = undefined;
+      this.requestFolds();
+    } else {
+      this.goLiveIfCaughtUp();
+    }
   }
 
   /** The wait before the next attempt after a failure, doubled each time up to the maximum; a success resets it. */
@@ -404,4 +519,8 @@ export class PatientProjector implements OnApplicationBootstrap {
     this.waiters = this.waiters.filter((w) => w.position > position);
     for (const w of ready) w.resolve();
   }
+}
+
+function faultOf(error: unknown): ProjectorStatus['fault'] {
+  return isFull(error) ? 'storage-full' : isDamage(error) ? 'damaged' : undefined;
 }

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { ownerOnlyDatabaseFile, ownerOnlyDir, type LooseModeReport } from '../common/files/owner-only';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -68,6 +70,11 @@ export const MIGRATIONS: readonly string[] = [
   // folded before are dropped with their checkpoint, so the projector folds every patient again
   // from position 0 at start.
   `DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
+  // After the disk filled, the projector commits a row here and deletes it to learn that it has room again.
+  `CREATE TABLE space_probe (bytes BLOB NOT NULL);`,
+  // The identity of the log the rows were folded from; with the checkpoint, what tells the
+  // projector at start that the store now holds another log (see ReadModelMismatchError).
+  `CREATE TABLE source (name TEXT PRIMARY KEY, store_id TEXT NOT NULL);`,
   // Censoring by documented contact (a withdrawal is not one) and per endpoint, treatment-related
   // deaths in the window, the CONDITIONING AE period, graft failure never from a platelet
   // engraftment alone, and data queries: new columns, and every row folded again from position 0.
@@ -80,8 +87,57 @@ export const MIGRATIONS: readonly string[] = [
    DELETE FROM patient; DELETE FROM patient_facts; DELETE FROM checkpoint;`,
 ];
 
-export function openReadModelDatabase(dataDir: string | null): Database.Database {
-  const db = dataDir === null ? new Database(':memory:') : (mkdirSync(dataDir, { recursive: true }), new Database(join(dataDir, READ_MODEL_FILE)));
+const logger = new Logger('ReadModel');
+/** A looser mode found on the read model's dir or files, tightened: logged as a warning. */
+const reportLooseMode: LooseModeReport = (fields, message) => logger.warn({ ...fields, msg: message });
+
+export interface ReadModelOpenOptions {
+  /** Stamps the name a damaged file is set aside under; the service passes its clock. */
+  readonly now?: () => Date;
+}
+
+/**
+ * Opens (or makes) the read model. A damaged file (one SQLite cannot open, or whose
+ * `PRAGMA quick_check` finds faults: a truncated file, a bad header, broken pages) is a
+ * disposable cache: it is set aside as `read-model.sqlite.damaged-<time>` (with its -wal
+ * and -shm), logged, and a new one made, which the projector fills from position 0.
+ */
+export function openReadModelDatabase(dataDir: string | null, options: ReadModelOpenOptions = {}): Database.Database {
+  if (dataDir === null) return prepare(new Database(':memory:'));
+  const file = join(dataDir, READ_MODEL_FILE);
+  // The rows are clinical data too: owner-only, as the event store's.
+  ownerOnlyDir(dataDir, reportLooseMode);
+  ownerOnlyDatabaseFile(file, reportLooseMode);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    const check = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+    const faults = check.map((row) => row.quick_check).filter((line) => line !== 'ok');
+    if (faults.length > 0) throw Object.assign(new Error(faults.join('; ')), { code: 'SQLITE_CORRUPT' });
+    return prepare(db);
+  } catch (error) {
+    db?.close();
+    if (!isDamage(error)) throw error;
+    const stamp = (options.now ?? (() => new Date()))().toISOString().replace(/[:.]/g, '-');
+    const setAside = [file, `${file}-wal`, `${file}-shm`].flatMap((path) => {
+      if (!existsSync(path)) return [];
+      const target = path.replace(READ_MODEL_FILE, `${READ_MODEL_FILE}.damaged-${stamp}`);
+      renameSync(path, target);
+      return [target];
+    });
+    logger.error({ file, setAside, fault: (error as Error).message, msg: 'the read model is damaged: set aside, and rebuilt from the event log' });
+    ownerOnlyDatabaseFile(file, reportLooseMode);
+    return prepare(new Database(file));
+  }
+}
+
+/** What SQLite says of a damaged file: SQLITE_CORRUPT (and its extended codes) or SQLITE_NOTADB. */
+export function isDamage(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+function prepare(db: Database.Database): Database.Database {
   db.pragma('journal_mode = WAL');
   // The checkpoint commits with the rows, so a crash loses both or neither; the
   // projector then replays from the checkpoint. NORMAL is enough for a cache.

@@ -5,6 +5,7 @@ import type { AeCategory } from '../domain/events/clinical-event';
 import type { AePeriod, PrimaryStatus } from '../domain/projection/patient-record';
 import type { CompetingCause, CompetingRiskObservation, SurvivalObservation } from '../domain/statistics';
 import type { PatientTableRow } from '../projections/cohort-index';
+import { parseStoredJson } from '../projections/read-model.errors';
 import { AeReportTally, aeReportPatientOf as aeReportPatientOfSummary, type AdverseEventReport, type AeReportPatient } from './adverse-event-report';
 import { buildAdtte } from './adtte';
 import { QueryCounts, type QueryCountsReport } from './query-counts';
@@ -129,7 +130,7 @@ const parsedAes = new WeakMap<object, AeReportPatient['adverseEvents']>();
 function adverseEventsOf(row: PatientTableRow): AeReportPatient['adverseEvents'] {
   let adverseEvents = parsedAes.get(row);
   if (adverseEvents === undefined) {
-    adverseEvents = (JSON.parse(row.ae_tuples as string) as AeTuple[]).map(([phaseAtOnset, category, worstCtcaeGrade, related, serious, byDay100]) => ({
+    adverseEvents = parseStoredJson<AeTuple[]>(row.ae_tuples, row.subject_id, 'patient.ae_tuples').map(([phaseAtOnset, category, worstCtcaeGrade, related, serious, byDay100]) => ({
       phaseAtOnset, category, worstCtcaeGrade, treatmentRelated: related === 1, serious: serious === 1, ...(byDay100 === null ? {} : { worstCtcaeGradeByDay100: byDay100 }),
     }));
     parsedAes.set(row, adverseEvents);
@@ -162,7 +163,7 @@ const parsedCategories = new WeakMap<object, AeReportPatient['primaryEndpoint'][
 function primaryCategoriesOf(row: PatientTableRow): AeReportPatient['primaryEndpoint']['byCategory'] {
   let categories = parsedCategories.get(row);
   if (categories === undefined) {
-    categories = (JSON.parse(row.primary_categories as string) as [AeCategory, number][]).map(([category, worstGrade]) => ({ category, worstGrade }));
+    categories = parseStoredJson<[AeCategory, number][]>(row.primary_categories, row.subject_id, 'patient.primary_categories').map(([category, worstGrade]) => ({ category, worstGrade }));
     parsedCategories.set(row, categories);
   }
   return categories;

@@ -16,6 +16,13 @@ export const TEST_KEYS: Record<Role, string> = {
   admin: 'test-admin-key-000000000000',
 };
 
+/** A logger whose JSON lines the test reads back. */
+export function capturingLogger(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
+  const written: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void written.push(line) });
+  return { logger, lines: () => written.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
 /** A clock the test moves by hand: no test depends on today's date. */
 export class ManualClock implements Clock {
   constructor(private instant: Date) {}
@@ -46,12 +53,12 @@ export interface TestApp {
 }
 
 /** The whole service on its embedded SQLite store in a temporary folder, driven without a socket. */
-export async function startTestApp(options: { now?: string; env?: NodeJS.ProcessEnv; dataDir?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { now?: string; env?: NodeJS.ProcessEnv; dataDir?: string; logger?: pino.Logger } = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'timeline-e2e-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-06-01T12:00:00.000Z'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const keys = new ApiKeyRegistry(Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as Role, key })));
-  const app = await createApp({ config, clock, keys, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const app = await createApp({ config, clock, keys, logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const fastify = app.getHttpAdapter().getInstance();

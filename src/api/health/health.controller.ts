@@ -2,9 +2,17 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/auth/roles.guard';
+import { StoredDataCorruptError, StoreFullError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { PatientProjector } from '../../projections/patient.projector';
 
+/**
+ * 200 `ok` when the store answers, has room for appends and holds no damaged event it has
+ * met, and the read model is not stuck on a full disk; otherwise 503 saying what is wrong.
+ * A probe also triggers recovery: after a full disk, the store and the read model each
+ * check for room here and take writes again as soon as there is some, without a restart.
+ * A public route: it names no stream, file content or patient.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -15,20 +23,36 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: '200 once the event store answers; also shows how far the read model lags the global log' })
+  @ApiOperation({
+    summary:
+      '200 once the event store answers and has room, no stored event is known damaged and the read model can write; also shows how far the read model lags the global log',
+  })
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    let storeState: 'reachable' | 'full' = 'reachable';
+    let eventLog: { damagedEvents: number } | undefined;
     try {
       await this.store.ping();
-    } catch {
-      void reply.status(503);
-      return { status: 'unavailable', store: 'unreachable' };
+    } catch (error) {
+      if (error instanceof StoreFullError) storeState = 'full';
+      // The log is the truth: a damaged event needs an operator, whatever else still works.
+      else if (error instanceof StoredDataCorruptError) eventLog = { damagedEvents: error.knownDamaged };
+      else {
+        void reply.status(503);
+        return { status: 'unavailable', store: 'unreachable' };
+      }
     }
+    // Only a full disk is retried from here; other failures keep their backoff.
+    const readModelFull = (await this.projector.status()).fault === 'storage-full' && !this.projector.retryNow();
     const projection = await this.projector.status();
+    const status = eventLog || projection.fault === 'damaged' ? 'damaged' : storeState === 'full' || readModelFull ? 'storage-full' : 'ok';
+    if (status !== 'ok') void reply.status(503);
     return {
-      status: 'ok',
-      store: 'reachable',
+      status,
+      store: storeState,
+      ...(eventLog ? { eventLog } : {}),
       readModel: {
         state: projection.state,
+        ...(projection.fault ? { fault: projection.fault } : {}),
         checkpoint: projection.checkpoint,
         head: projection.head,
         caughtUp: projection.caughtUp,

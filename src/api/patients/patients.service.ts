@@ -13,6 +13,7 @@ import { patientStreamId, readHistories, toHistoryEntry } from '../../event-stor
 import { CohortIndex, type PatientTableRow } from '../../projections/cohort-index';
 import { READ_MODEL_DB } from '../../projections/patient.projector';
 import { statusInputsOfRow } from '../../projections/patient-row';
+import { parseStoredJson } from '../../projections/read-model.errors';
 import { unknownPatient } from '../events/patient-events.service';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
 
@@ -147,9 +148,9 @@ export class PatientsService {
   }
 
   private storedSummary(subjectId: string, asOf: string, withAes: boolean): PatientSummaryWithAes {
-    const stored = this.facts.get(subjectId)!;
-    const summary = advanceSummary(JSON.parse(stored.facts) as PatientSummary, asOf);
-    return withAes ? { ...summary, adverseEvents: JSON.parse(stored.aes) as AeFacts[] } : (summary as PatientSummaryWithAes);
+    const stored = this.facts.get(subjectId);
+    const summary = advanceSummary(parseStoredJson<PatientSummary>(stored?.facts, subjectId, 'patient_facts.facts'), asOf);
+    return withAes ? { ...summary, adverseEvents: parseStoredJson<AeFacts[]>(stored?.aes, subjectId, 'patient_facts.aes') } : (summary as PatientSummaryWithAes);
   }
 }
 

@@ -30,7 +30,8 @@ describe('API keys', () => {
     });
 
     it('takes the roles a hand-edited file names, and refuses a file with none or one that is not JSON, naming it', () => {
-      writeFileSync(join(dataDir, KEYS_FILE), JSON.stringify({ reporter: 'synthetic-reporter-key-01', unknownRole: 'x' }));
+      // Hand-edited as an operator would: owner-only (a looser file is refused, see test/storage-permissions).
+      writeFileSync(join(dataDir, KEYS_FILE), JSON.stringify({ reporter: 'synthetic-reporter-key-01', unknownRole: 'x' }), { mode: 0o600 });
       expect(loadOrCreateKeyFile(dataDir).entries).toEqual([{ role: 'reporter', key: 'synthetic-reporter-key-01' }]);
 
       writeFileSync(join(dataDir, KEYS_FILE), JSON.stringify({ reporter: 42 }));

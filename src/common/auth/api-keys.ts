@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { looserThanOwnerOnly } from '../files/owner-only';
 import { ROLES, type ApiKeyEntry, type Role } from '../config/app-config';
 
 export const API_KEY_REGISTRY = Symbol('API_KEY_REGISTRY');
@@ -41,6 +42,13 @@ function sha256(value: string): string {
 export function loadOrCreateKeyFile(dataDir: string): { path: string; entries: ApiKeyEntry[]; created: boolean } {
   const path = join(dataDir, KEYS_FILE);
   if (existsSync(path)) {
+    // Refused rather than tightened: other users may already have read the keys, so they need replacing, which only the operator can do.
+    const loose = looserThanOwnerOnly(path);
+    if (loose !== null) {
+      throw new Error(
+        `${path} has mode ${loose}: other users of this machine may read the API keys. Replace the keys (delete the file to have new ones made), or if no one else could have read them, run chmod 600 on it; the service uses it only when it is owner-only`,
+      );
+    }
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -51,7 +59,7 @@ export function loadOrCreateKeyFile(dataDir: string): { path: string; entries: A
     if (entries.length === 0) throw new Error(`${path} holds no API keys; delete it to have new ones made`);
     return { path, entries, created: false };
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const keys = Object.fromEntries(ROLES.map((role) => [role, randomBytes(24).toString('base64url')])) as Record<Role, string>;
   writeFileSync(path, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);

@@ -3,10 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import {
   DuplicateEventIdError,
+  StoredDataCorruptError,
+  StoreFullError,
   StoreLockedError,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../event-store/event-store.errors';
+import { ReadModelCorruptError } from '../../projections/read-model.errors';
 import { ProblemError, type ProblemDetailItem } from './problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -58,6 +61,15 @@ export function toProblem(error: unknown, instance?: string, contentType?: strin
     });
   }
   if (error instanceof DuplicateEventIdError) return make(409, 'EVENT_ID_CONFLICT', `Event id ${error.eventId} is already stored.`);
+  // Damage to what the service stored is its own fault, never the request's; the answer names
+  // no stream and echoes nothing stored (the store logged the stream and position once).
+  if (error instanceof StoredDataCorruptError || error instanceof ReadModelCorruptError) {
+    return make(500, 'STORED_DATA_CORRUPT', 'Stored data could not be read: a fault of the server, not of this request. Operators have it in the log; retrying will not help until it is mended.');
+  }
+  if (error instanceof StoreFullError) {
+    // Not logged per request: the store logs when it fills and when it has room again.
+    return make(503, 'STORAGE_FULL', 'The service has no storage space left: nothing was stored. Retry later.');
+  }
   if (error instanceof StoreUnavailableError || error instanceof StoreLockedError) {
     return { ...make(503, 'STORE_UNAVAILABLE', 'The event store is not reachable; retry later.'), internal: true };
   }
@@ -80,7 +92,9 @@ export function toProblem(error: unknown, instance?: string, contentType?: strin
           : (fastify.message ?? code);
     return make(status, code, detail);
   }
-  if (error instanceof SyntaxError || (fastify && fastify.statusCode === 400)) {
+  // Only a SyntaxError Fastify tagged as the request's (status 400) is about the body: any
+  // other one comes from the service's own data and is a 500 below, its message not echoed.
+  if (fastify && fastify.statusCode === 400) {
     // JSON that does not parse, or a body with __proto__ / constructor.prototype keys (Fastify refuses those).
     return make(400, 'MALFORMED_BODY', `The body is not acceptable JSON: ${fastify.message ?? 'parse error'}`);
   }

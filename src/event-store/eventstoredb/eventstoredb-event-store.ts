@@ -16,6 +16,7 @@ import {
 import { Empty, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
 import { StreamsClient } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import { randomUUID } from 'node:crypto';
 import { Observable } from 'rxjs';
 import { DuplicateEventIdError, EventStoreError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
 import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadAllPage, StoredEvent } from '../event-store.port';
@@ -37,6 +38,11 @@ export interface EventStoreDbOptions {
 
 /** Keys of the event metadata JSON that carry our envelope; the caller's metadata may not use them. */
 const ENVELOPE_KEYS = ['occurredOn', 'recordedAt'] as const;
+/**
+ * The stream holding this log's identity: its first event, written once by the first
+ * service to connect. Outside the patient prefix, so no subscription delivers it.
+ */
+export const IDENTITY_STREAM = 'treatment-timeline-store-identity';
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Client errors after which the same call may succeed. UNKNOWN is among them: the client
@@ -98,6 +104,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly plumbing: ClientPlumbing;
 
   private lastRecordedAt = '';
+  private storeId: Promise<string> | null = null;
 
   private constructor(
     private readonly client: EventStoreDBClient,
@@ -276,6 +283,33 @@ export class EventStoreDbEventStore implements EventStore {
       if (events.length === 0) return null;
       before = events[events.length - 1].commitPosition;
     }
+  }
+
+  /**
+   * The id in the identity stream's first event, written with `no_stream` by whoever comes
+   * first (a service that loses that race reads the winner's). A wiped server has none, so
+   * it gets a new one.
+   */
+  identity(): Promise<string> {
+    this.storeId ??= (async () => {
+      const read = async () => (await this.readStreamNow(IDENTITY_STREAM, { maxCount: 1 }))[0]?.data as { storeId?: unknown } | undefined;
+      let found = await read();
+      if (found === undefined) {
+        const storeId = randomUUID();
+        try {
+          await this.append(IDENTITY_STREAM, [{ eventId: randomUUID(), type: 'StoreIdentified', occurredOn: null, data: { storeId }, metadata: {} }], 'no_stream');
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        }
+        found = await read();
+      }
+      if (typeof found?.storeId !== 'string') throw new EventStoreError(`stream ${IDENTITY_STREAM} does not hold a store id`);
+      return `eventstoredb:${found.storeId}`;
+    })().catch((error: unknown) => {
+      this.storeId = null;
+      throw error;
+    });
+    return this.storeId;
   }
 
   /** One unfiltered backwards read of a single event of $all: the cheapest answer the server gives. */

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startWriterProcess } from '../../../test/support/sqlite-writer.process';
-import { DuplicateEventIdError, StoreLockedError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
+import { DuplicateEventIdError, StoredDataCorruptError, StoreFullError, StoreLockedError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
 import type { AppendResult, EventToAppend, StoredEvent } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { EVENTS_FILE, MIGRATIONS, migrate, SqliteEventStore, type EventStoreLogger, type Migration } from './sqlite-event-store';
@@ -385,6 +385,49 @@ describe('SqliteEventStore', () => {
 
       expect(await completed).toBe('completed');
     });
+  });
+
+  it('given a full disk, refuses appends with StoreFullError and fails ping until a probe finds room, then takes appends again', async () => {
+    await store.append('s', [event()], 'no_stream');
+    const { pageCount } = store.setMaxPageCount(1);
+    store.setMaxPageCount(pageCount);
+    let refused: unknown = null;
+    for (let n = 0; n < 200 && refused === null; n++) refused = await store.append('s', [event({ filler: 'x'.repeat(2000) })], 'any').then(() => null, (e: unknown) => e);
+
+    expect(refused).toBeInstanceOf(StoreFullError);
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreFullError);
+    store.setMaxPageCount(1_000_000);
+    await expect(store.ping()).resolves.toBeUndefined();
+    await expect(store.append('s', [event({ filler: 'x'.repeat(2000) })], 'any')).resolves.toMatchObject({ events: [{ eventId: expect.any(String) }] });
+  });
+
+  it('given an event whose data is not JSON, reads of it reject with StoredDataCorruptError naming stream and position, and ping reports it', async () => {
+    const { events } = await store.append('s', [event({ n: 0 }), event({ n: 1 })], 'no_stream');
+    await store.close();
+    const db = new Database(join(dataDir, EVENTS_FILE));
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run('{"SYNTHETIC', events[1].position);
+    db.close();
+    store = await SqliteEventStore.open({ dataDir, clock: steppingClock(), logger: pino({ level: 'silent' }) });
+
+    const damage = { streamId: 's', position: events[1].position, field: 'data' };
+    await expect(store.readStream('s')).rejects.toMatchObject(damage);
+    await expect(store.readAll({ maxCount: 10 })).rejects.toBeInstanceOf(StoredDataCorruptError);
+    await expect(store.ping()).rejects.toMatchObject({ ...damage, knownDamaged: 1 });
+    expect(await store.readStream('s', { maxCount: 1 })).toHaveLength(1);
+  });
+
+  it('gets a new identity when its file is emptied, and keeps it otherwise', async () => {
+    const before = await store.identity();
+    await store.close();
+    store = await SqliteEventStore.open({ dataDir });
+    expect(await store.identity()).toBe(before);
+    await store.close();
+
+    truncateSync(join(dataDir, EVENTS_FILE), 0);
+    store = await SqliteEventStore.open({ dataDir });
+
+    expect(await store.identity()).toMatch(/^sqlite:[0-9a-f]{32}$/);
+    expect(await store.identity()).not.toBe(before);
   });
 
   it('answers ping while open and rejects every call once closed', async () => {

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
+import { ownerOnlyDatabaseFile, ownerOnlyDir } from '../../common/files/owner-only';
 import {
   DuplicateEventIdError,
   EventStoreError,
   StoreLockedError,
+  StoredDataCorruptError,
+  StoreFullError,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../event-store.errors';
@@ -17,6 +19,7 @@ export const EVENTS_FILE = 'events.sqlite';
 /** Structured logging, as pino's logger offers it. */
 export interface EventStoreLogger {
   info(fields: Record<string, unknown>, message: string): void;
+  warn?(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
 
@@ -88,6 +91,20 @@ export const MIGRATIONS: readonly Migration[] = [
           UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM temp.previous_sequence), 0)) WHERE name = 'events';
           DROP TABLE temp.previous_sequence;`,
   },
+  {
+    version: 3,
+    description: 'a table for probing free space after the disk filled',
+    // While appends fail for lack of space, a health probe writes one row here and deletes it
+    // again: what tells the store, without restarting, that it can commit once more.
+    sql: `CREATE TABLE space_probe (bytes BLOB NOT NULL) STRICT;`,
+  },
+  {
+    version: 4,
+    description: 'the identity of this log, made once with the file',
+    // A file emptied or deleted is made anew with another id, which tells the read model it follows another log.
+    sql: `CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+          INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));`,
+  },
 ];
 
 /**
@@ -140,13 +157,22 @@ function toStoredEvent(row: EventRow): StoredEvent {
     eventId: row[3],
     type: row[4],
     occurredOn: row[5],
-    data: JSON.parse(row[6]),
-    metadata: JSON.parse(row[7]),
+    data: parseColumn(row, 6, 'data'),
+    metadata: parseColumn(row, 7, 'metadata') as StoredEvent['metadata'],
     streamId: row[1],
     recordedAt: row[8],
     revision: row[2],
     position: row[0],
   };
+}
+
+/** The JSON of a stored column; text that does not parse is damage to the file, named by stream and position, never echoed. */
+function parseColumn(row: EventRow, column: 6 | 7, field: 'data' | 'metadata'): unknown {
+  try {
+    return JSON.parse(row[column]);
+  } catch {
+    throw new StoredDataCorruptError(row[1], row[0], field);
+  }
 }
 
 /** eventId, type, occurredOn, data JSON, metadata JSON: serialized before the commit, by the caller. */
@@ -178,6 +204,11 @@ interface LiveListener {
 function isSqliteError(error: unknown): error is Error & { code: string } {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+/** SQLITE_FULL: the disk, or the file's page limit, has no room for the commit. */
+export function isFull(error: unknown): boolean {
+  return isSqliteError(error) && error.code === 'SQLITE_FULL';
 }
 
 function matches(expected: ExpectedRevision, actual: number | null): boolean {
@@ -234,6 +265,11 @@ export class SqliteEventStore implements EventStore {
   private readonly appendOne;
   /** The latest recordedAt stamped: a clock that steps back never stamps an earlier one. */
   private lastRecordedAt: string;
+  private readonly storeId: string;
+  /** Set when a commit failed for lack of space; cleared by the next commit, or a probe that finds room. */
+  private full = false;
+  /** Damaged events met while reading, by position: logged once each, reported by `ping` until mended. */
+  private readonly damaged = new Map<number, StoredDataCorruptError>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -252,8 +288,12 @@ export class SqliteEventStore implements EventStore {
       readAll: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       head: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
       lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
+      atPosition: db.prepare<[number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position = ?`).raw(),
+      probeSpace: db.prepare<[Buffer]>('INSERT INTO space_probe (bytes) VALUES (?)'),
+      clearProbe: db.prepare('DELETE FROM space_probe'),
     };
     this.lastRecordedAt = this.statements.lastRecordedAt.get() ?? '';
+    this.storeId = db.prepare<[], string>(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get()!;
     // better-sqlite3 turns a transaction called inside another into a savepoint.
     this.appendOne = db.transaction((append: PendingAppend, recordedAt: string): AppendResult => {
       const actual = this.statements.lastRevision.get(append.streamId) ?? null;
@@ -297,8 +337,11 @@ export class SqliteEventStore implements EventStore {
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
     const pageSize = options.pageSize ?? 1000;
     if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
-    mkdirSync(options.dataDir, { recursive: true });
     const file = join(options.dataDir, EVENTS_FILE);
+    // Clinical data: the dir 0700 and the files 0600 whatever the umask; a looser mode found is tightened and logged.
+    const report = (fields: Record<string, unknown>, message: string) => (options.logger?.warn ?? options.logger?.error)?.call(options.logger, fields, message);
+    ownerOnlyDir(options.dataDir, report);
+    ownerOnlyDatabaseFile(file, report);
     const db = new Database(file, { timeout: options.lockTimeoutMs ?? 0 });
     try {
       const { from, to } = prepareEventsFile(db);
@@ -339,7 +382,9 @@ export class SqliteEventStore implements EventStore {
     const isEnd = rows.length <= options.maxCount;
     const count = isEnd ? rows.length : options.maxCount;
     const events = new Array<StoredEvent>(count);
-    for (let i = 0; i < count; i++) events[i] = toStoredEvent(rows[i]);
+    this.read(() => {
+      for (let i = 0; i < count; i++) events[i] = toStoredEvent(rows[i]);
+    });
     return { events, isEnd };
   }
 
@@ -348,9 +393,31 @@ export class SqliteEventStore implements EventStore {
     return this.read(() => this.statements.head.get() ?? null);
   }
 
+  async identity(): Promise<string> {
+    this.assertOpen();
+    return `sqlite:${this.storeId}`;
+  }
+
+  /**
+   * Also rejects with StoreFullError while the disk is full: after a commit failed for lack
+   * of space, each ping probes for room (commits a 64 KiB row and deletes it), so the store
+   * takes appends again once space is freed, without a restart. And rejects while an event
+   * read earlier is still damaged (StoredDataCorruptError): the log needs an operator.
+   */
   async ping(): Promise<void> {
     this.assertOpen();
     this.read(() => this.statements.head.get());
+    if (this.full) this.probeSpace();
+    for (const [position, error] of this.damaged) {
+      const row = this.read(() => this.statements.atPosition.get(position));
+      try {
+        if (row !== undefined) toStoredEvent(row);
+        this.damaged.delete(position);
+        this.logger?.info({ streamId: error.streamId, position }, 'a damaged stored event reads again (mended or removed)');
+      } catch {
+        throw new StoredDataCorruptError(error.streamId, error.position, error.field, this.damaged.size);
+      }
+    }
   }
 
   /**
@@ -386,7 +453,13 @@ export class SqliteEventStore implements EventStore {
         }
         const count = Math.min(rows.length, this.pageSize);
         for (let i = 0; i < count; i++) {
-          const event = toStoredEvent(rows[i]);
+          let event: StoredEvent;
+          try {
+            event = toStoredEvent(rows[i]);
+          } catch (error) {
+            // Never skipped: a subscriber resuming after it would fold a history with a hole.
+            return subscriber.error(this.noteDamage(error));
+          }
           cursor = event.position;
           subscriber.next(event);
           if (subscriber.closed) return;
@@ -434,11 +507,20 @@ export class SqliteEventStore implements EventStore {
       this.commitGroup.immediate(group, recordedAt);
       this.lastRecordedAt = recordedAt;
     } catch (cause) {
+      if (isFull(cause)) {
+        // Logged when it starts, not per group: four writers retrying would fill the log instead.
+        if (!this.full) this.logger?.error({ err: cause, appends: group.length }, 'the event store is full: appends are refused until space is freed');
+        this.full = true;
+        const error = new StoreFullError(`append failed: no space left for ${EVENTS_FILE}`, { cause });
+        for (const append of group) append.reject(error);
+        return;
+      }
       this.logger?.error({ err: cause, appends: group.length }, 'group commit failed');
       const error = new StoreUnavailableError(`append failed: ${(cause as Error).message}`, { cause });
       for (const append of group) append.reject(error);
       return;
     }
+    this.hasRoom();
     this.counters.transactions += 1;
     let committed = false;
     for (const append of group) {
@@ -454,6 +536,35 @@ export class SqliteEventStore implements EventStore {
     if (committed) for (const listener of this.listeners) listener.wake();
   }
 
+  /** Commits a row of 64 KiB and deletes it: StoreFullError if there is still no room. */
+  private probeSpace(): void {
+    try {
+      this.db.transaction(() => this.statements.probeSpace.run(Buffer.alloc(65536))).immediate();
+      this.db.transaction(() => this.statements.clearProbe.run()).immediate();
+    } catch (cause) {
+      if (isFull(cause)) throw new StoreFullError(`no space left for ${EVENTS_FILE}`, { cause });
+      throw new StoreUnavailableError(`the event store cannot be written: ${(cause as Error).message}`, { cause });
+    }
+    this.hasRoom();
+  }
+
+  private hasRoom(): void {
+    if (!this.full) return;
+    this.full = false;
+    this.logger?.info({}, 'the event store has room again: appends are taken');
+  }
+
+  /**
+   * SQLite's max_page_count for this connection, which bounds the file as a full disk would:
+   * fault-injection tests fill the store with it, deterministically, and free space by raising it.
+   * Returns the limit in force and the pages in use.
+   */
+  setMaxPageCount(pages: number): { maxPageCount: number; pageCount: number } {
+    this.assertOpen();
+    const maxPageCount = this.db.pragma(`max_page_count = ${Math.floor(pages)}`, { simple: true }) as number;
+    return { maxPageCount, pageCount: this.db.pragma('page_count', { simple: true }) as number };
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('the event store is closed');
   }
@@ -462,7 +573,18 @@ export class SqliteEventStore implements EventStore {
     try {
       return query();
     } catch (error) {
+      if (error instanceof EventStoreError) throw this.noteDamage(error);
       throw new StoreUnavailableError(`the event store cannot be read: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  /** Logs a damaged event the first time it is met (with its stream and position, not its content) and keeps it for `ping`. */
+  private noteDamage(error: unknown): unknown {
+    if (!(error instanceof StoredDataCorruptError)) return error;
+    if (!this.damaged.has(error.position)) {
+      this.damaged.set(error.position, error);
+      this.logger?.error({ streamId: error.streamId, position: error.position, field: error.field }, 'stored event damaged: its JSON does not parse');
+    }
+    return error;
   }
 }

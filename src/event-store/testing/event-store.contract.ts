@@ -242,6 +242,23 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('identity', () => {
+      it('is a non-empty string, the same at every call, also after the store is closed and reopened', async () => {
+        const first = await store.identity();
+
+        expect(typeof first).toBe('string');
+        expect(first.length).toBeGreaterThan(0);
+        expect(await store.identity()).toBe(first);
+        await store.append(stream(), [event()], 'no_stream');
+        expect(await store.identity()).toBe(first);
+        if (subject.reopen) {
+          await store.close();
+          store = await subject.reopen();
+          expect(await store.identity()).toBe(first);
+        }
+      });
+    });
+
     describe('subscription to the global log', () => {
       it('catches up, then goes live, with no gap or duplicate while appends run', async () => {
         const head = await store.headPosition();
