@@ -66,7 +66,7 @@ function checkGvhdFields(
 }
 
 /**
- * Every rule of domain.md section 4 checked over a whole effective history, as if
+ * Every rule of docs/clinical-rules.md section 4 checked over a whole effective history, as if
  * it had been entered in clinical order. Events that must be unique (enrollment,
  * Day 0, death, withdrawal, engraftment per lineage, AE id) are anchored on the one
  * recorded first (lowest revision): the later ones are the duplicates. Linear in the

@@ -1,5 +1,5 @@
 /**
- * The clinical rules an append can break (domain.md section 4), by stable code.
+ * The clinical rules an append can break (docs/clinical-rules.md section 4), by stable code.
  * Clients branch on these codes, so a code is never renamed or reused.
  */
 export const RULE_CODES = {

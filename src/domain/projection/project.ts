@@ -1,6 +1,6 @@
 /**
  * The patient projection: one patient's effective history folded into the derived
- * record as of a clinical date (domain.md sections 2, 5 and 6). Pure and deterministic.
+ * record as of a clinical date (docs/clinical-rules.md sections 2, 5 and 6). Pure and deterministic.
  *
  * A cohort report runs this for every patient, so it is a few linear passes over the
  * events (order check, main fold, timeline) plus passes over the short lists of phase
@@ -195,7 +195,7 @@ export function project(
   const lastKnownAliveDay = epochDayOf(lastKnownAlive);
   // The last news of the patient, for what needs the patient seen (NO_EVENT, graft failure):
   // a withdrawal as lost to follow-up records that nobody could reach them, so it is not news.
-  // (Censoring keeps domain.md's definition, the latest date of any event: lastKnownAlive.)
+  // (Censoring keeps docs/clinical-rules.md's definition, the latest date of any event: lastKnownAlive.)
   const lastEvent = events[end - 1];
   const lastNewsDay =
     end >= 2 && lastEvent.type === 'PatientWithdrawn' && lastEvent.data.reason === 'LOST_TO_FOLLOW_UP'
@@ -295,7 +295,7 @@ export function project(
   };
 }
 
-/** Graft sources from peripheral blood, the grafts domain.md section 1 defines graft failure for. */
+/** Graft sources from peripheral blood, the grafts docs/clinical-rules.md section 1 defines graft failure for. */
 const PERIPHERAL_BLOOD_GRAFTS: ReadonlySet<string> = new Set(['PBSC', 'GPBMC']);
 /** Neutrophil engraftment is due by this day for a peripheral blood graft. */
 const GRAFT_FAILURE_DAY = 30;
@@ -405,7 +405,7 @@ function reportedAe(eventId: string, onset: ClinicalDate, data: AdverseEventRepo
 
 /**
  * Applies one update in clinical order. A worsening counts from the update's date
- * (domain.md section 3), never before the onset even if the update is dated earlier.
+ * (docs/clinical-rules.md section 3), never before the onset even if the update is dated earlier.
  */
 function applyUpdate(ae: MutableAe, eventId: string, date: ClinicalDate, data: AdverseEventUpdatedData): void {
   const change: Mutable<AeChange> = { date, eventId };
@@ -585,7 +585,7 @@ function primary(
 /**
  * The worst CTCAE grade an AE reached by the end of a day: its reported grade and every
  * grade change dated on or before it (a change dated before the onset counts from the
- * onset, which is what the caller compares). A worsening counts from its date (domain.md
+ * onset, which is what the caller compares). A worsening counts from its date (docs/clinical-rules.md
  * section 3), so one after Day +100 is not a grade of the window.
  */
 function worstGradeBy(ae: MutableAe, reportedGrade: CtcaeGrade, lastDay: number): CtcaeGrade {
@@ -682,7 +682,7 @@ function milestoneStatus(milestoneDay: number, eventDay: number, context: Endpoi
   return milestoneStatusAt(milestoneDay, eventDay, context.lastKnownAliveDay, context.offStudyDay, context.asOfDay);
 }
 
-/** The status of a time-to-event milestone (domain.md section 6); day numbers are epoch days. */
+/** The status of a time-to-event milestone (docs/clinical-rules.md section 6); day numbers are epoch days. */
 export function milestoneStatusAt(milestoneDay: number, eventDay: number, lastKnownAliveDay: number, offStudyDay: number, asOfDay: number): MilestoneStatus {
   if (eventDay <= milestoneDay) return 'EVENT';
   // Known event-free on the milestone: seen alive on or after it (an event patient is event-free until the event).
