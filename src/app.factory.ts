@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { PinoNestLogger } from './common/logging/logger';
+import { setupOpenApi } from './common/openapi/openapi-document';
+import { fastifyProblemOptions, installFastifyProblemHandlers } from './common/problem/fastify-errors';
 
 /** Builds the whole service; main.ts listens on it, e2e tests inject requests into it. */
 export async function createApp(options: AppModuleOptions & { logger: Logger }): Promise<NestFastifyApplication> {
@@ -13,6 +14,7 @@ export async function createApp(options: AppModuleOptions & { logger: Logger }):
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    ...fastifyProblemOptions(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: new PinoNestLogger(options.logger),
@@ -24,21 +26,13 @@ export async function createApp(options: AppModuleOptions & { logger: Logger }):
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  installFastifyProblemHandlers(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     options.logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Treatment timeline')
-      .setDescription('Event-sourced treatment timelines for the NCT07297173 transplant trial: events in, derived records and cohort reports out.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -58,7 +58,14 @@ const validationPipe = new ValidationPipe({
       400,
       'VALIDATION_FAILED',
       'The request has invalid parameters.',
-      errors.flatMap((e) => Object.values(e.constraints ?? { invalid: 'is invalid' }).map((message) => ({ path: e.property, code: 'INVALID', message }))),
+      errors.flatMap((e) =>
+        Object.entries(e.constraints ?? { invalid: `${e.property} is invalid` }).map(([constraint, message]) =>
+          // class-validator says "property x should not exist"; said as the body's unknown fields are.
+          constraint === 'whitelistValidation'
+            ? { path: e.property, code: 'UNKNOWN_PARAMETER', message: `${e.property} is not a known parameter` }
+            : { path: e.property, code: 'INVALID', message },
+        ),
+      ),
     ),
 });
 

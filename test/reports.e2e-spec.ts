@@ -87,7 +87,7 @@ describe('roles', () => {
 });
 
 describe('GET /v1/reports/survival', () => {
-  it('answers the Kaplan-Meier estimate from Day 0 over transplanted patients, in exactly the api.md shape', async () => {
+  it('answers the Kaplan-Meier estimate from Day 0 over transplanted patients, in exactly the fixed shape', async () => {
     const response = await get('/v1/reports/survival?endpoint=OS&asOf=2026-06-01');
 
     expect(response.status).toBe(200);

@@ -172,7 +172,7 @@ class PeriodTally {
 }
 
 /**
- * The AE incidence tables of domain.md section 6, built one patient at a time: a report
+ * The AE incidence tables of docs/clinical-rules.md section 8, built one patient at a time: a report
  * over a registry feeds each patient as it is read and keeps none of them, so the
  * per-patient objects die young instead of filling the heap for the length of a request.
  */

@@ -1,5 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiJson, ApiKeyProblems, ApiProblems } from '../common/openapi/api-responses';
+import { ref } from '../common/openapi/schema-builders';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../common/auth/roles.guard';
 import { PatientFilterQuery } from '../api/patients/patient-list.query';
@@ -8,6 +10,8 @@ import { ReportsService, type ExportFile } from './reports.service';
 
 @ApiTags('reports')
 @ApiBearerAuth()
+@ApiKeyProblems()
+@ApiProblems(400)
 @Controller('v1/reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
@@ -15,6 +19,7 @@ export class ReportsController {
   @Get('survival')
   @Roles('reporter')
   @ApiOperation({ summary: 'Kaplan-Meier estimate of OS, PFS or GRFS over the filtered cohort: Greenwood variance, log-log 95% CI, Day +365/+730, median, steps' })
+  @ApiJson(200, 'SurvivalReport', 'The Kaplan-Meier estimate; null where a value is not estimable')
   survival(@Query() query: SurvivalReportQuery) {
     return this.reports.survival(query);
   }
@@ -22,6 +27,7 @@ export class ReportsController {
   @Get('cumulative-incidence')
   @Roles('reporter')
   @ApiOperation({ summary: 'Cumulative incidence of relapse and of non-relapse mortality (Aalen-Johansen, each the competing risk of the other)' })
+  @ApiJson(200, 'CumulativeIncidenceReport', 'Relapse and non-relapse mortality at Day +365 and +730, with step tables')
   cumulativeIncidence(@Query() query: CohortReportQuery) {
     return this.reports.cumulativeIncidence(query);
   }
@@ -29,6 +35,7 @@ export class ReportsController {
   @Get('adverse-events')
   @Roles('reporter')
   @ApiOperation({ summary: 'Treatment-related AE incidence by period, category and worst grade; primary endpoint summary; serious AEs' })
+  @ApiJson(200, 'AdverseEventReport', 'The AE incidence tables with exact 95% CIs')
   adverseEvents(@Query() query: PatientFilterQuery) {
     return this.reports.adverseEvents(query);
   }
@@ -36,8 +43,7 @@ export class ReportsController {
   @Get('exports/adtte')
   @Roles('reporter')
   @ApiOperation({ summary: 'CDISC ADaM-style ADTTE: one row per patient and PARAMCD (OS, PFS, GRFS), as RFC 4180 CSV or JSON' })
-  @ApiProduces('text/csv', 'application/json')
-  @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, origin, columns, rows }' })
+  @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, origin, columns, rows }', content: exportContent() })
   async adtte(@Query() query: AdtteExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     return send(await this.reports.adtte(query), reply);
   }
@@ -45,11 +51,18 @@ export class ReportsController {
   @Get('exports/ae')
   @Roles('reporter')
   @ApiOperation({ summary: 'SDTM-style AE dataset: one row per adverse event, as RFC 4180 CSV or JSON' })
-  @ApiProduces('text/csv', 'application/json')
-  @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, columns, rows }' })
+  @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, columns, rows }', content: exportContent() })
   async ae(@Query() query: AeExportQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     return send(await this.reports.ae(query), reply);
   }
+}
+
+/** An export is RFC 4180 CSV (format=csv, the default) or the same rows as JSON (format=json). */
+function exportContent() {
+  return {
+    'text/csv': { schema: { type: 'string' as const, description: 'RFC 4180 CSV with a header row, UTF-8, CRLF line ends' } },
+    'application/json': { schema: ref('DatasetJson') },
+  };
 }
 
 function send(file: ExportFile, reply: FastifyReply): string | object {

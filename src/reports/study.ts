@@ -1,4 +1,4 @@
-/** The trial every dataset belongs to (domain.md: NCT07297173). */
+/** The trial every dataset belongs to (docs/clinical-rules.md: NCT07297173). */
 export const STUDY_ID = 'NCT07297173';
 
 /** CDISC unique subject id: the study id and the trial's pseudonymous subject id. */

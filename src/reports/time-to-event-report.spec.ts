@@ -17,7 +17,7 @@ const cohort = () => [
 ];
 
 describe('survivalReport', () => {
-  it('given a cohort, answers exactly the api.md shape with no extra fields', () => {
+  it('given a cohort, answers exactly the fixed shape with no extra fields', () => {
     const report = survivalReport(cohort(), 'OS', 'TRANSPLANT', ASOF);
 
     expect(Object.keys(report)).toEqual(['endpoint', 'origin', 'asOf', 'n', 'events', 'censored', 'median', 'milestones', 'steps']);

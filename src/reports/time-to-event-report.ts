@@ -5,11 +5,11 @@ import { cumulativeIncidence, kaplanMeier, type CompetingCause, type CompetingRi
 import { twoSidedZ } from '../domain/statistics/special-functions';
 import type { EndpointCode, Origin } from './study';
 
-/** Day +365 and Day +730 (1 and 2 years), the milestones of api.md. */
+/** Day +365 and Day +730 (1 and 2 years), the milestones of the fixed report shape (docs/clinical-rules.md section 9). */
 export const REPORT_MILESTONES = [365, 730] as const;
 const CONFIDENCE = 0.95;
 
-/** Exactly the shape api.md fixes for GET /v1/reports/survival. */
+/** Exactly the shape the interface fixes (docs/clinical-rules.md section 9) for GET /v1/reports/survival. */
 export interface SurvivalReport {
   readonly endpoint: EndpointCode;
   readonly origin: Origin;

@@ -6,7 +6,7 @@ import { SUBJECT_ID_PATTERN } from '../../event-store/patient-stream';
 export function parseSubjectId(value: string): string {
   if (!SUBJECT_ID_PATTERN.test(value)) {
     throw new ProblemError(400, 'VALIDATION_FAILED', 'The subject id is malformed.', [
-      { path: 'subjectId', code: 'INVALID', message: 'must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit' },
+      { path: 'subjectId', code: 'INVALID', message: 'subjectId must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit' },
     ]);
   }
   return value;
@@ -17,7 +17,7 @@ export function parseAsOf(value: string | undefined, name = 'asOf'): string | nu
   if (value === undefined) return null;
   if (!isClinicalDate(value)) {
     throw new ProblemError(400, 'VALIDATION_FAILED', `${name} must be a real calendar date YYYY-MM-DD.`, [
-      { path: name, code: 'INVALID_DATE', message: `"${value}" is not a calendar date YYYY-MM-DD` },
+      { path: name, code: 'INVALID_DATE', message: `${name} must be a real calendar date YYYY-MM-DD, not "${value}"` },
     ]);
   }
   return value;
@@ -36,7 +36,7 @@ export function parseInstant(value: string | undefined, name = 'recordedBefore')
   const parts = INSTANT.exec(value);
   if (!parts || !isClinicalDate(parts[1])) {
     throw new ProblemError(400, 'VALIDATION_FAILED', `${name} must be an ISO 8601 instant with a zone, e.g. 2026-03-14T09:30:00Z.`, [
-      { path: name, code: 'INVALID_INSTANT', message: `"${value}" is not an ISO 8601 instant with a zone` },
+      { path: name, code: 'INVALID_INSTANT', message: `${name} must be an ISO 8601 instant with a zone, not "${value}"` },
     ]);
   }
   const fraction = parts[5] ?? '';
@@ -50,7 +50,7 @@ export function parseIfMatch(value: string | undefined): number | null {
   const match = /^(\d{1,15})$|^"(\d{1,15})"$/.exec(value.trim());
   if (!match) {
     throw new ProblemError(400, 'VALIDATION_FAILED', 'If-Match must be the stream revision last seen, as a number.', [
-      { path: 'If-Match', code: 'INVALID', message: `"${value}" is not a revision number` },
+      { path: 'If-Match', code: 'INVALID', message: `If-Match must be a revision number, not "${value}"` },
     ]);
   }
   return Number(match[1] ?? match[2]);

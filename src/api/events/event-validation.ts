@@ -81,9 +81,9 @@ export function validateEventBatch(body: unknown): BatchValidation {
   if (shape.length > 0) return { ok: false, errors: shape };
   const batch = Array.isArray(body);
   const items: unknown[] = batch ? body : [body];
-  if (batch && items.length === 0) return { ok: false, errors: [{ path: '', code: 'EMPTY_BATCH', message: 'a batch must hold at least one event' }] };
+  if (batch && items.length === 0) return { ok: false, errors: [{ path: '', code: 'EMPTY_BATCH', message: 'the batch must hold at least one event' }] };
   if (items.length > MAX_BATCH) {
-    return { ok: false, errors: [{ path: '', code: 'BATCH_TOO_LARGE', message: `a batch holds at most ${MAX_BATCH} events, this one ${items.length}` }] };
+    return { ok: false, errors: [{ path: '', code: 'BATCH_TOO_LARGE', message: `the batch holds ${items.length} events, at most ${MAX_BATCH} are allowed` }] };
   }
   const errors: FieldError[] = [];
   const events: ClinicalEvent[] = [];
@@ -121,10 +121,10 @@ function toEvent(envelope: Envelope): ClinicalEvent {
 }
 
 function envelopeErrors(item: unknown, prefix: string): FieldError[] {
-  if (!isPlainObject(item)) return [{ path: prefix.replace(/\.$/, ''), code: 'WRONG_TYPE', message: 'an event must be a JSON object' }];
+  if (!isPlainObject(item)) return [{ path: prefix.replace(/\.$/, ''), code: 'WRONG_TYPE', message: 'the event must be a JSON object' }];
   const errors: FieldError[] = [];
   for (const key of Object.keys(item)) {
-    if (!ENVELOPE_KEYS.has(key)) errors.push({ path: `${prefix}${key}`, code: 'UNKNOWN_FIELD', message: `unknown field ${key}` });
+    if (!ENVELOPE_KEYS.has(key)) errors.push({ path: `${prefix}${key}`, code: 'UNKNOWN_FIELD', message: `${key} is not a known field` });
   }
   const { eventId, type, occurredOn, data, metadata } = item;
   if (eventId === undefined) errors.push({ path: `${prefix}eventId`, code: 'REQUIRED', message: 'eventId is required' });
@@ -230,7 +230,7 @@ export function crossFieldErrors(type: EventType, data: Record<string, unknown>,
 function dtoErrors(dto: ClassConstructor<object>, plain: Record<string, unknown>, prefix: string): FieldError[] {
   // class-validator has no metadata for a class without fields and would call any value unknown.
   if (dto === FollowUpRecordedDataDto) {
-    return Object.keys(plain).map((key) => ({ path: `${prefix}${key}`, code: 'UNKNOWN_FIELD', message: `unknown field ${key}: this type has no data` }));
+    return Object.keys(plain).map((key) => ({ path: `${prefix}${key}`, code: 'UNKNOWN_FIELD', message: `${key} is not a known field (this type has no data)` }));
   }
   const instance = plainToInstance(dto, plain, { enableImplicitConversion: false });
   const found = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
@@ -268,7 +268,8 @@ function flatten(errors: readonly ValidationError[], prefix: string, out: FieldE
     const path = `${prefix}${error.property}`;
     if (error.constraints) {
       const [constraint, code] = PRIORITY.find(([name]) => error.constraints![name] !== undefined) ?? [Object.keys(error.constraints)[0], 'INVALID'];
-      out.push({ path, code, message: error.constraints[constraint] });
+      // class-validator says "property x should not exist" for an unknown field: said as the envelope says it.
+      out.push({ path, code, message: code === 'UNKNOWN_FIELD' ? `${error.property} is not a known field` : error.constraints[constraint] });
     } else if (error.children?.length) {
       flatten(error.children, `${path}.`, out);
     }
@@ -287,7 +288,7 @@ function shapeErrors(body: unknown): FieldError[] {
     const [value, path, depth] = stack.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_DEPTH) {
-      errors.push({ path, code: 'TOO_DEEP', message: `nested deeper than ${MAX_DEPTH} levels` });
+      errors.push({ path, code: 'TOO_DEEP', message: `${path || 'the body'} is nested deeper than ${MAX_DEPTH} levels` });
       continue;
     }
     if (Array.isArray(value)) {
@@ -296,7 +297,7 @@ function shapeErrors(body: unknown): FieldError[] {
     }
     for (const key of Object.keys(value)) {
       const child = path === '' ? key : `${path}.${key}`;
-      if (FORBIDDEN_KEYS.has(key)) errors.push({ path: child, code: 'FORBIDDEN_KEY', message: `the key ${key} is not allowed anywhere` });
+      if (FORBIDDEN_KEYS.has(key)) errors.push({ path: child, code: 'FORBIDDEN_KEY', message: `${key} is not allowed as a key anywhere` });
       else stack.push([(value as Record<string, unknown>)[key], child, depth + 1]);
     }
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiJson, ApiKeyProblems, ApiProblems } from '../../common/openapi/api-responses';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthenticatedRequest } from '../../common/auth/roles.guard';
 import { parseIfMatch, parseInstant, parseSubjectId } from '../common/request-params';
@@ -8,6 +9,7 @@ import { PatientEventsService } from './patient-events.service';
 
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiKeyProblems()
 @ApiExtraModels(...EVENT_SCHEMA_MODELS)
 @Controller('v1/patients/:subjectId/events')
 export class PatientEventsController {
@@ -18,16 +20,9 @@ export class PatientEventsController {
   @ApiOperation({ summary: 'Append one event, or an array of events atomically, to a patient stream' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The stream revision the writer last saw; a mismatch is 409, except for an exact repeat of a stored request (200, the original result).' })
   @ApiBody({ schema: eventBodySchema(), examples: eventBodyExamples() })
-  @ApiResponse({ status: 201, description: 'Stored: { subjectId, events: [{ eventId, revision, position, recordedAt }], deviations }' })
-  @ApiResponse({ status: 200, description: 'An exact repeat, whatever If-Match says: the original result, deviations included; nothing stored twice' })
-  @ApiResponse({ status: 400, description: 'Malformed body (problem+json with every failing field)' })
-  @ApiResponse({ status: 409, description: 'Stale If-Match, or an event id reused with other content' })
-  @ApiResponse({ status: 415, description: 'A body that is not application/json' })
-  @ApiResponse({
-    status: 422,
-    description: 'A clinical rule broken (problem+json with every rule and criterion). A correction or void that would leave the history ' +
-      'breaking rules is CORRECTION_BREAKS_RULES, whose causes name each event to void or correct first (eventId, eventType, occurredOn, code)',
-  })
+  @ApiJson(201, 'AppendResult', 'Stored: each event with its revision, global position and recording time, and the protocol deviations the append raised')
+  @ApiJson(200, 'AppendResult', 'An exact repeat, whatever If-Match says: the original result, deviations included; nothing stored twice')
+  @ApiProblems(400, 409, 413, 414, 415, 422)
   async append(
     @Param('subjectId') subjectId: string,
     @Body() body: unknown,
@@ -49,6 +44,8 @@ export class PatientEventsController {
       'Keep a head digest in the audit record: a later read gives the same digest for that event only if nothing up to it has changed.',
   })
   @ApiQuery({ name: 'recordedBefore', required: false, description: 'ISO instant: only what was recorded before then' })
+  @ApiJson(200, 'AuditTrail', 'Every stored event, in stream order, with its chain digest')
+  @ApiProblems(400, 404, 414)
   async list(@Param('subjectId') subjectId: string, @Query('recordedBefore') recordedBefore?: string) {
     const events = await this.events.readEvents(parseSubjectId(subjectId), parseInstant(recordedBefore));
     return { subjectId, events, headDigest: events[events.length - 1]?.chainDigest ?? null };

@@ -1,5 +1,8 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiJson, ApiProblems } from '../../common/openapi/api-responses';
+import { ref } from '../../common/openapi/schema-builders';
+import { PROBLEM_CONTENT_TYPE } from '../../common/problem/problem.filter';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/auth/roles.guard';
 import { StoredDataCorruptError, StoreFullError } from '../../event-store/event-store.errors';
@@ -27,6 +30,13 @@ export class HealthController {
     summary:
       '200 once the event store answers and has room, no stored event is known damaged and the read model can write; also shows how far the read model lags the global log',
   })
+  @ApiJson(200, 'Health', 'The store answers')
+  @ApiResponse({
+    status: 503,
+    description: 'The store does not answer (the health state, as JSON), or the service is shutting down (a problem)',
+    content: { 'application/json': { schema: ref('Health') }, [PROBLEM_CONTENT_TYPE]: { schema: ref('ProblemDetails') } },
+  })
+  @ApiProblems(500)
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     let storeState: 'reachable' | 'full' = 'reachable';
     let eventLog: { damagedEvents: number } | undefined;

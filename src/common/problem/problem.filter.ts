@@ -33,6 +33,18 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
   // JSON that does not parse, and JSON with __proto__ or constructor.prototype keys.
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_BODY'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_BODY'],
+  // The router's own refusals (see fastify-errors.ts): a bad percent-encoding, an over-long path parameter.
+  FST_ERR_BAD_URL: [400, 'MALFORMED_URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'URI_TOO_LONG'],
+};
+
+const FASTIFY_DETAILS: Record<string, (contentType?: string) => string> = {
+  MALFORMED_BODY: () => 'The body is not acceptable JSON (it does not parse, or holds __proto__ or constructor.prototype keys).',
+  UNSUPPORTED_MEDIA_TYPE: (contentType) =>
+    `Bodies are sent as application/json, ${contentType ? `not ${contentType}` : 'with a Content-Type header saying so'}; nothing was stored.`,
+  PAYLOAD_TOO_LARGE: () => 'The body is larger than the service accepts (BODY_LIMIT_BYTES); nothing was stored.',
+  MALFORMED_URL: () => 'The path holds a malformed percent-encoding.',
+  URI_TOO_LONG: () => 'A path parameter is far longer than any route takes (subject ids are at most 64 characters).',
 };
 
 /**
@@ -84,13 +96,7 @@ export function toProblem(error: unknown, instance?: string, contentType?: strin
   const fastify = error as { code?: string; statusCode?: number; message?: string };
   if (fastify && typeof fastify.code === 'string' && FASTIFY_CODES[fastify.code]) {
     const [status, code] = FASTIFY_CODES[fastify.code];
-    const detail =
-      code === 'MALFORMED_BODY'
-        ? 'The body is not acceptable JSON (it does not parse, or holds __proto__ or constructor.prototype keys).'
-        : code === 'UNSUPPORTED_MEDIA_TYPE'
-          ? `Bodies are sent as application/json, ${contentType ? `not ${contentType}` : 'with a Content-Type header saying so'}; nothing was stored.`
-          : (fastify.message ?? code);
-    return make(status, code, detail);
+    return make(status, code, FASTIFY_DETAILS[code](contentType));
   }
   // Only a SyntaxError Fastify tagged as the request's (status 400) is about the body: any
   // other one comes from the service's own data and is a 500 below, its message not echoed.

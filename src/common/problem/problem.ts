@@ -1,6 +1,12 @@
-/** One failing field or criterion, as clients read it in a problem's `errors`. */
+/**
+ * One failing field, parameter, criterion or rule, as clients read it in a problem's
+ * `errors`. Every item has a `path`: a dotted path into the body (`data.ageYears`,
+ * `[2].occurredOn` in a batch, `[2]` for a whole event, '' for the whole body) or the
+ * name of the query parameter, path parameter or header. `message` starts with the name
+ * of what is wrong and says what is wrong with it, in lower case, without a final period.
+ */
 export interface ProblemDetailItem {
-  readonly path?: string;
+  readonly path: string;
   readonly code?: string;
   readonly message: string;
   readonly [extra: string]: unknown;

@@ -66,7 +66,7 @@ function checkGvhdFields(
 }
 
 /**
- * Every rule of the way in checked over a whole effective history, as if it had been
+ * Every rule of docs/clinical-rules.md section 4 checked over a whole effective history, as if it had been
  * entered in clinical order. A history this finds nothing wrong in is one the service
  * may hold; `decide` lets a new fact leave only ENGRAFTMENT_WITHOUT_DAY0 standing (the
  * Day 0 may still be on its way), never a correction or a void. Events that must be unique (enrollment,

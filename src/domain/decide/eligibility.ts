@@ -6,7 +6,7 @@ import {
 } from '../events/clinical-event';
 import type { FailedCriterion } from './rule-codes';
 
-/** The protocol's inclusion limits (domain.md section 4). */
+/** The protocol's inclusion limits (docs/clinical-rules.md section 4). */
 export const ELIGIBILITY_LIMITS = {
   minAgeYears: 15,
   maxAltXUln: 3,

@@ -1,7 +1,7 @@
 import type { ClinicalDate, ClinicalFactType } from '../events/clinical-event';
 
 /**
- * The clinical rules an append can break (domain.md section 4), by stable code.
+ * The clinical rules an append can break (docs/clinical-rules.md section 4), by stable code.
  * Clients branch on these codes, so a code is never renamed or reused.
  */
 export const RULE_CODES = {

@@ -1,5 +1,5 @@
 /**
- * The clinical event catalogue (spec/api.md, "The event catalogue").
+ * The clinical event catalogue (docs/clinical-rules.md section 3).
  * Plain readonly data: the domain folds these, the API validates them at the edge,
  * and the store keeps them as they came.
  */

@@ -1,5 +1,5 @@
 /**
- * The derived patient record (spec/api.md, "Reading": `GET /v1/patients/{subjectId}`):
+ * The derived patient record (docs/clinical-rules.md section 9: `GET /v1/patients/{subjectId}`):
  * everything the service says about one patient as of a clinical date, folded from
  * the effective history by `project()`. Plain readonly data, ready for JSON.
  */
@@ -21,7 +21,7 @@ import type {
 } from '../events/clinical-event';
 import type { Deviation } from '../rules/deviations';
 
-/** Protocol phases in protocol order (domain.md section 5). */
+/** Protocol phases in protocol order (docs/clinical-rules.md section 5). */
 export const PHASES = [
   'ENROLLED',
   'BRIDGING_CHEMOTHERAPY',
@@ -62,7 +62,7 @@ export const GRAFT_FAILURE_STATUSES = ['ENGRAFTED', 'PENDING', 'GRAFT_FAILURE', 
 export type GraftFailureStatus = (typeof GRAFT_FAILURE_STATUSES)[number];
 /**
  * OPEN after the window closed: the patient is on study, but nothing dated on or after
- * Day +100 is known, so "no event in the window" is not established yet (domain.md §6:
+ * Day +100 is known, so "no event in the window" is not established yet (docs/clinical-rules.md section 6:
  * NO_EVENT needs the patient observed through Day +100).
  */
 export type OpenReason = 'NOT_OBSERVED_THROUGH_DAY_100';
@@ -123,7 +123,7 @@ export interface AeSummary {
   readonly worstCtcaeGrade: CtcaeGrade;
   /**
    * Onset in the day-100 window only: the worst CTCAE grade reached on or before Day +100,
-   * which the primary endpoint counts (a worsening counts from its date, domain.md section 3).
+   * which the primary endpoint counts (a worsening counts from its date, docs/clinical-rules.md section 3).
    */
   readonly worstCtcaeGradeByDay100?: CtcaeGrade;
   readonly gvhdGrade?: GvhdGrade;
@@ -267,7 +267,7 @@ export interface PatientRecord {
   readonly lastAssessed: ClinicalDate;
   readonly engraftment: { readonly neutrophil: ClinicalDate | null; readonly platelet: ClinicalDate | null };
   /**
-   * Graft failure as domain.md section 1 defines it: no neutrophil engraftment by Day +30
+   * Graft failure as docs/clinical-rules.md section 1 defines it: no neutrophil engraftment by Day +30
    * for a peripheral blood graft (PBSC or GPBMC). Null without Day 0 or for a marrow or cord
    * graft, which the definition does not cover. It is shown, not counted: an AE table counts
    * graft failure once a site reports it as an AE (category HEMATOLOGICAL_TOXICITY).

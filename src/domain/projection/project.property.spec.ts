@@ -20,7 +20,7 @@ const enrolledOn = (journey: Journey): ClinicalDate => {
 };
 
 /**
- * Two updates of one AE on one date are ordered only by revision (domain.md section 2),
+ * Two updates of one AE on one date are ordered only by revision (docs/clinical-rules.md section 2),
  * so which one is current legitimately depends on arrival: leave such journeys out.
  */
 const hasSameDayUpdatesOfOneAe = (journey: Journey): boolean => {

@@ -294,7 +294,7 @@ describe('project: Day 0, the day-100 window and calendar arithmetic', () => {
   /** The treatment steps with a Day 0 of the given graft source. */
   const graftOf = (graftSource: 'PBSC' | 'GPBMC' | 'BM' | 'CORD'): ClinicalFact[] => [...transplanted().slice(0, -1), stemCellsInfused(D0, { graftSource })];
 
-  // domain.md section 1: no neutrophil engraftment by Day +30 for a peripheral blood graft.
+  // docs/clinical-rules.md section 1: no neutrophil engraftment by Day +30 for a peripheral blood graft.
   it.each<[string, () => ClinicalEvent[], number, string | null]>([
     ['PBSC, neutrophils on Day +20', () => [...graftOf('PBSC'), engrafted(day(20))], 40, 'ENGRAFTED'],
     ['PBSC, neutrophils on Day +30', () => [...graftOf('PBSC'), engrafted(day(30))], 40, 'ENGRAFTED'],
@@ -501,7 +501,7 @@ describe('project: primary endpoint', () => {
     ['a related AE, then death in the window', { status: 'EVENT' }, () => [...transplanted(), aeReported(day(3), { attribution: 'POSSIBLE' }), died(day(9))], day(10)],
     ['Day 0 recorded, window open, no event', { status: 'OPEN', eventDate: null }, () => transplanted(), day(100)],
     ['window over, no event', { status: 'NO_EVENT', eventDate: null }, () => [...transplanted(), followUp(day(100))], day(101)],
-    // domain.md §6: NO_EVENT needs the patient observed through Day +100; the calendar alone is not enough.
+    // docs/clinical-rules.md section 6: NO_EVENT needs the patient observed through Day +100; the calendar alone is not enough.
     ['window over, last contact on Day +99', { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100', eventDate: null }, () => [...transplanted(), followUp(day(99))], day(101)],
     ['window over, nothing since Day 0, a year on', { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100' }, () => transplanted(), day(365)],
     ['window over, an unrelated AE on Day +60 the last news', { status: 'OPEN', reason: 'NOT_OBSERVED_THROUGH_DAY_100' }, () => [...transplanted(), aeReported(day(60), { attribution: 'UNRELATED' })], day(200)],
@@ -552,7 +552,7 @@ describe('project: primary endpoint', () => {
 
     const record = recordOf(events, day(asOfDay));
 
-    // domain.md section 3: a worsening grade counts from the date of the change.
+    // docs/clinical-rules.md section 3: a worsening grade counts from the date of the change.
     expect(record.primaryEndpoint.byCategory).toEqual([{ category: 'INFECTION', count: 1, worstGrade: windowWorst, aeIds: ['AE-1'] }]);
     expect(record.adverseEvents[0]).toMatchObject({ worstCtcaeGrade: aeWorst, worstCtcaeGradeByDay100: windowWorst });
   });

@@ -1,6 +1,6 @@
 /**
  * The patient projection: one patient's effective history folded into the derived
- * record as of a clinical date (domain.md sections 2, 5 and 6). Pure and deterministic.
+ * record as of a clinical date (docs/clinical-rules.md sections 2, 5 and 6). Pure and deterministic.
  *
  * A cohort report runs this for every patient, so it is a few linear passes over the
  * events (order check, main fold, timeline) plus passes over the short lists of phase
@@ -303,7 +303,7 @@ export function project(
   };
 }
 
-/** Graft sources from peripheral blood, the grafts domain.md section 1 defines graft failure for. */
+/** Graft sources from peripheral blood, the grafts docs/clinical-rules.md section 1 defines graft failure for. */
 const PERIPHERAL_BLOOD_GRAFTS: ReadonlySet<string> = new Set(['PBSC', 'GPBMC']);
 /** Neutrophil engraftment is due by this day for a peripheral blood graft. */
 const GRAFT_FAILURE_DAY = 30;
@@ -429,7 +429,7 @@ function reportedAe(eventId: string, onset: ClinicalDate, data: AdverseEventRepo
 
 /**
  * Applies one update in clinical order. A worsening counts from the update's date
- * (domain.md section 3), never before the onset even if the update is dated earlier.
+ * (docs/clinical-rules.md section 3), never before the onset even if the update is dated earlier.
  */
 function applyUpdate(ae: MutableAe, eventId: string, date: ClinicalDate, data: AdverseEventUpdatedData): void {
   const change: Mutable<AeChange> = { date, eventId };
@@ -638,7 +638,7 @@ function primary(
 /**
  * The worst CTCAE grade an AE reached by the end of a day: its reported grade and every
  * grade change dated on or before it (a change dated before the onset counts from the
- * onset, which is what the caller compares). A worsening counts from its date (domain.md
+ * onset, which is what the caller compares). A worsening counts from its date (docs/clinical-rules.md
  * section 3), so one after Day +100 is not a grade of the window.
  */
 function worstGradeBy(ae: MutableAe, reportedGrade: CtcaeGrade, lastDay: number): CtcaeGrade {

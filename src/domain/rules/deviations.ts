@@ -1,7 +1,7 @@
 import type { ClinicalDate } from '../events/clinical-event';
 import type { EffectiveEvent } from '../history/effective-history';
 
-/** Protocol deviations: accepted, but the record must show them (domain.md section 4). */
+/** Protocol deviations: accepted, but the record must show them (docs/clinical-rules.md section 4). */
 export type DeviationCode =
   | 'ELIGIBILITY_WAIVED'
   | 'GPBMC_WITHOUT_CHEMOTHERAPY'

@@ -13,7 +13,7 @@ export interface ProportionInterval {
  *   upper = B^-1(1 - alpha/2; x + 1, n - x)  (1 when x = n)
  * equivalently the p at which P(X >= x) resp. P(X <= x) equals alpha/2 under
  * Binomial(n, p). This is what R's binom.test reports. With five patients a
- * normal approximation would be wrong (domain.md section 6). All null for n = 0:
+ * normal approximation would be wrong (docs/clinical-rules.md section 8). All null for n = 0:
  * no patients, no proportion.
  */
 export function clopperPearson(x: number, n: number, confidence = 0.95): ProportionInterval {
