@@ -20,6 +20,7 @@ import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector
 import { openReadModelDatabase } from './projections/read-model.database';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
+import { UiModule } from './ui/ui.module';
 
 /**
  * Closes the stores after the HTTP server has finished its in-flight requests
@@ -63,6 +64,7 @@ export class AppModule {
   static forRoot({ config, clock, keys }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
+      imports: [UiModule],
       controllers: [HealthController, PatientEventsController, PatientsController, AdminController, ReportsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -1,0 +1,64 @@
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { PatientFilterQuery } from '../api/patients/patient-list.query';
+import { Roles } from '../common/auth/roles.guard';
+import { CohortReportQuery, SurvivalReportQuery } from '../reports/report-query.dto';
+import { cumulativeIncidenceSvg, survivalSvg } from './figures/curves';
+import { swimmerSvg } from './figures/swimmer';
+import { SwimmerFigureQuery, SwimmerQuery } from './figure-query.dto';
+import { FigureSources, SwimmerService } from './swimmer.service';
+
+const SVG = 'image/svg+xml; charset=utf-8';
+
+/** Figures for a clinical study report, drawn from the numbers the JSON report routes answer. */
+@ApiTags('figures')
+@ApiBearerAuth()
+@Controller('v1/reports')
+export class FiguresController {
+  constructor(
+    private readonly sources: FigureSources,
+    private readonly swimmer: SwimmerService,
+  ) {}
+
+  @Get('swimmer')
+  @Roles('reporter')
+  @ApiOperation({ summary: "Swimmer plot rows: a page of the patient list (same filters, sort, limit, offset), each patient's phases and events; recordedBefore accepted" })
+  swimmerRows(@Query() query: SwimmerQuery) {
+    return this.swimmer.page(query);
+  }
+
+  @Get('swimmer.svg')
+  @Roles('reporter')
+  @Header('content-type', SVG)
+  @ApiProduces('image/svg+xml')
+  @ApiOperation({ summary: 'The swimmer plot of a page of the patient list as an SVG file; axis DAY0, ENROLLMENT or CALENDAR' })
+  async swimmerFigure(@Query() query: SwimmerFigureQuery) {
+    const { axis, ...rest } = query;
+    const page = await this.swimmer.page(rest);
+    return swimmerSvg(page.rows, { axis: axis ?? 'DAY0', asOf: page.asOf, recordedBefore: page.recordedBefore, offset: page.offset, total: page.total });
+  }
+
+  @Get('survival.svg')
+  @Roles('reporter')
+  @Header('content-type', SVG)
+  @ApiProduces('image/svg+xml')
+  @ApiOperation({ summary: 'The Kaplan-Meier figure of GET /v1/reports/survival (same parameters): curve, log-log CI band, censor ticks, median, number at risk' })
+  async survivalFigure(@Query() query: SurvivalReportQuery) {
+    return survivalSvg(await this.sources.reports.survival(query), patientFilters(query));
+  }
+
+  @Get('cumulative-incidence.svg')
+  @Roles('reporter')
+  @Header('content-type', SVG)
+  @ApiProduces('image/svg+xml')
+  @ApiOperation({ summary: 'The figure of GET /v1/reports/cumulative-incidence (same parameters): relapse and NRM with CI bands and number at risk' })
+  async cumulativeIncidenceFigure(@Query() query: CohortReportQuery) {
+    return cumulativeIncidenceSvg(await this.sources.reports.cumulativeIncidence(query), patientFilters(query));
+  }
+}
+
+/** The filters a caption names (origin and endpoint are named by the figure itself). */
+function patientFilters(query: PatientFilterQuery): Record<string, unknown> {
+  const { phase, primaryEndpoint, windowStatus, diagnosis, riskGroup, relapsed, hasDeviations } = query;
+  return { phase, primaryEndpoint, windowStatus, diagnosis, riskGroup, relapsed, hasDeviations };
+}
