@@ -16,13 +16,16 @@ export function linearScale(domain: readonly [number, number], range: readonly [
   return Object.assign(scale, { domain, range });
 }
 
-/** The step of 1, 2 or 5 times a power of ten that gives about `count` intervals over the span. */
+/**
+ * The step of 1, 2 or 5 times a power of ten nearest (on a log scale) to `span / count`,
+ * the rule of d3-array's tickIncrement: about `count` intervals over the span.
+ */
 export function niceStep(span: number, count: number): number {
   if (!(span > 0) || !(count > 0)) return 1;
   const raw = span / count;
   const power = 10 ** Math.floor(Math.log10(raw));
   const fraction = raw / power;
-  const nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+  const nice = fraction >= Math.sqrt(50) ? 10 : fraction >= Math.sqrt(10) ? 5 : fraction >= Math.sqrt(2) ? 2 : 1;
   return nice * power;
 }
 

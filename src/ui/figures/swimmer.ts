@@ -230,7 +230,11 @@ export function swimmerLayout(rows: readonly SwimmerRow[], axis: SwimmerAxis, ge
     const start = at(row.enrolledOn);
     const end = at(row.end);
     if (start === null || end === null) return { row, y, placed: false, segments: [], window: null, markers: [], endX: range[0] };
-    const segments = row.phases.map((p) => ({ phase: p.phase, from: p.from, to: p.to, x0: x(at(p.from)!), x1: x(at(p.to)! + 1) }));
+    // A phase entered and left on one day ends where the next begins: it is a sliver, not a day.
+    const segments = row.phases.map((p, k) => {
+      const next = row.phases[k + 1];
+      return { phase: p.phase, from: p.from, to: p.to, x0: x(at(p.from)!), x1: x(next !== undefined && next.from === p.to ? at(next.from)! : at(p.to)! + 1) };
+    });
     const window = row.window === null ? null : { x0: x(at(row.window.start)!), x1: x(at(row.window.end)! + 1) };
     const markers = row.markers.map((marker) => {
       const day = at(marker.date)!;
