@@ -1,5 +1,7 @@
 import fastifyStatic from '@fastify/static';
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, OnModuleInit, Redirect } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import { Public } from '../common/auth/roles.guard';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { basename, join } from 'node:path';
@@ -30,7 +32,6 @@ export class PageAssets implements OnModuleInit {
     void fastify.register(fastifyStatic, {
       root: PAGE_DIR,
       prefix: '/ui/',
-      redirect: true,
       index: 'index.html',
       decorateReply: false,
       allowedPath: (path) => PAGE_FILES.has(basename(path)) || path === '/',
@@ -43,6 +44,16 @@ export class PageAssets implements OnModuleInit {
   }
 }
 
+/** `/ui` without its slash: the page's relative links need the folder's URL. */
+@Controller()
+export class PageRedirectController {
+  @Get('ui')
+  @Public()
+  @Redirect('/ui/', 301)
+  @ApiExcludeEndpoint()
+  toPage(): void {}
+}
+
 /** The web page at /ui and the figure routes (SVG files and the swimmer plot's rows). */
-@Module({ controllers: [FiguresController], providers: [FigureSources, SwimmerService, PageAssets] })
+@Module({ controllers: [FiguresController, PageRedirectController], providers: [FigureSources, SwimmerService, PageAssets] })
 export class UiModule {}

@@ -8,7 +8,7 @@ import { atRiskOn, lastStepAtOrBefore } from '../../domain/statistics/kaplan-mei
 import type { CumulativeIncidenceReport, SurvivalReport } from '../../reports/time-to-event-report';
 import { OKABE_ITO } from './palette';
 import { linearScale, niceTicks, type LinearScale } from './scale';
-import { el, num, svgDocument, text, title } from './svg';
+import { CHAR_WIDTH, el, num, svgDocument, text, title, wrappedText } from './svg';
 
 /** One step of a curve: the value from `day` on, with its band (null where not estimable). */
 export interface CurveStep {
@@ -67,7 +67,7 @@ export interface CurveGeometry {
   readonly plotHeight: number;
 }
 
-export const CURVE_GEOMETRY: CurveGeometry = { width: 760, marginLeft: 78, marginRight: 28, plotTop: 48, plotHeight: 300 };
+export const CURVE_GEOMETRY: CurveGeometry = { width: 760, marginLeft: 78, marginRight: 28, plotTop: 64, plotHeight: 300 };
 
 export interface CurveLayout {
   readonly x: LinearScale;
@@ -88,6 +88,10 @@ export function curveLayout(series: readonly CurveSeries[], yMax: number, geomet
 
 function pathOf(points: readonly [number, number][], x: LinearScale, y: LinearScale, close = false): string {
   return points.map(([d, v], i) => `${i === 0 ? 'M' : 'L'}${num(x(d))},${num(y(v))}`).join('') + (close ? 'Z' : '');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function percent(value: number | null): string {
@@ -174,28 +178,20 @@ export function curveSvg(figure: CurveFigure, geometry: CurveGeometry = CURVE_GE
   }
   if (figure.annotate) parts.push(...figure.annotate(layout));
 
-  // Legend at the plot's top right.
-  figure.series.forEach((s, i) => {
-    const ly = geometry.plotTop + 14 + i * 18;
-    parts.push(
-      el(
-        'g',
-        { class: 'legend-item', 'data-legend': s.key },
-        el('line', { x1: right - 190, x2: right - 160, y1: ly, y2: ly, stroke: s.colour, 'stroke-width': 2.25, 'stroke-dasharray': s.dash }),
-        el('text', { x: right - 154, y: ly + 4 }, text(s.label)),
-      ),
-    );
-  });
-  if (figure.series.length > 0) {
-    const ly = geometry.plotTop + 14 + figure.series.length * 18;
-    parts.push(
-      el(
-        'g',
-        { class: 'legend-item', 'data-legend': 'CENSOR' },
-        el('path', { d: `M${num(right - 175)},${num(ly - 5)}v10`, stroke: '#000000', 'stroke-width': 1.5 }),
-        el('text', { x: right - 154, y: ly + 4 }, text('Censored')),
-      ),
-    );
+  // Legend in a row between the heading and the plot, where no curve can run under it.
+  const legend: { key: string; label: string; glyph: (x: number, y: number) => string }[] = figure.series.map((s) => ({
+    key: s.key,
+    label: s.label,
+    glyph: (lx, ly) => el('line', { x1: lx, x2: lx + 30, y1: ly, y2: ly, stroke: s.colour, 'stroke-width': 2.25, 'stroke-dasharray': s.dash }),
+  }));
+  if (figure.series.some((s) => s.steps.some((step) => step.censored > 0))) {
+    legend.push({ key: 'CENSOR', label: 'Censored', glyph: (lx, ly) => el('path', { d: `M${num(lx + 15)},${num(ly - 5)}v10`, stroke: '#000000', 'stroke-width': 1.5 }) });
+  }
+  let lx = left;
+  for (const item of legend) {
+    const ly = geometry.plotTop - 22;
+    parts.push(el('g', { class: 'legend-item', 'data-legend': item.key }, item.glyph(lx, ly), el('text', { class: 'legend-label', x: lx + 36, y: ly + 4 }, text(item.label))));
+    lx += 36 + item.label.length * CHAR_WIDTH + 24;
   }
 
   // Number at risk under the axis, at the axis ticks.
@@ -215,11 +211,11 @@ export function curveSvg(figure: CurveFigure, geometry: CurveGeometry = CURVE_GE
       ),
     );
   }
-  const captionY = tableTop + 28;
-  parts.push(el('text', { class: 'caption', x: 8, y: captionY, fill: '#333333' }, text(figure.caption)));
+  const caption = wrappedText(figure.caption, 8, tableTop + 28, geometry.width - 16, { class: 'caption', fill: '#333333' });
+  parts.push(caption.markup);
   return svgDocument({
     width: geometry.width,
-    height: captionY + 14,
+    height: tableTop + 28 + caption.height,
     title: `${figure.heading}. ${figure.caption}`,
     description: figure.description,
     idPrefix: figure.idPrefix,
@@ -249,7 +245,7 @@ export function survivalSvg(report: SurvivalReport, filters: Readonly<Record<str
   const name = ENDPOINT_NAMES[report.endpoint];
   const series: CurveSeries = {
     key: report.endpoint,
-    label: `${report.endpoint} (n=${report.n}, ${report.events} events)`,
+    label: `${report.endpoint} (n=${report.n}, ${plural(report.events, 'event')})`,
     colour: OKABE_ITO.blue,
     start: 1,
     steps: report.steps.map((s) => ({ day: s.day, atRisk: s.atRisk, value: s.survival, lower: s.lower, upper: s.upper, censored: s.censored })),
@@ -286,7 +282,7 @@ export function survivalSvg(report: SurvivalReport, filters: Readonly<Record<str
 export function cumulativeIncidenceSvg(report: CumulativeIncidenceReport, filters: Readonly<Record<string, unknown>> = {}): string {
   const seriesOf = (key: string, label: string, colour: string, dash: string | undefined, cause: CumulativeIncidenceReport['relapse']): CurveSeries => ({
     key,
-    label: `${label} (${cause.events} events)`,
+    label: `${label} (${plural(cause.events, 'event')})`,
     colour,
     dash,
     start: 0,

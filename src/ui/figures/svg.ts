@@ -77,3 +77,27 @@ export function svgDocument(options: {
     options.body,
   );
 }
+
+/** About the width of a character at 12 px in the sans-serif faces the figures name. */
+export const CHAR_WIDTH = 6.6;
+
+/** Words into lines of at most `maxChars` characters (a longer word keeps a line of its own). */
+export function wrapWords(value: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of value.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > maxChars) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** A caption that wraps to the figure's width: one <tspan> per line, 15 px apart. */
+export function wrappedText(value: string, x: number, y: number, width: number, attrs: Attributes = {}): { markup: string; height: number } {
+  const lines = wrapWords(value, Math.max(20, Math.floor(width / CHAR_WIDTH)));
+  const markup = el('text', { x, y, ...attrs }, lines.map((line, i) => el('tspan', { x, dy: i === 0 ? 0 : 15 }, text(line))));
+  return { markup, height: lines.length * 15 };
+}

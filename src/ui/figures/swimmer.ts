@@ -12,7 +12,7 @@ import type { PatientRecord, Phase } from '../../domain/projection/patient-recor
 import { PHASES } from '../../domain/projection/patient-record';
 import { AE_CATEGORY_LABELS, GRADE_FILLS, OKABE_ITO, PHASE_COLOURS, PHASE_LABELS, categoryShape, circlePath, gradeFill } from './palette';
 import { calendarTicks, dayLabel, linearScale, niceTicks, type LinearScale } from './scale';
-import { el, num, svgDocument, text, title } from './svg';
+import { el, num, svgDocument, text, title, wrappedText } from './svg';
 
 /** What a row is drawn from: a record, or a read-model summary with its AEs (both carry these fields). */
 export interface SwimmerSource {
@@ -383,7 +383,7 @@ const WINDOW_FILL = '#e8e8e8';
 
 /** Legend block: headed groups of items in columns, starting at y; returns the markup and its height. */
 export function legendBlock(groups: ReturnType<typeof swimmerLegendItems>, top: number, left: number, width: number): { markup: string; height: number } {
-  const columnWidth = 200;
+  const columnWidth = 235;
   const columns = Math.max(1, Math.floor((width - left) / columnWidth));
   let y = top;
   const parts: string[] = [];
@@ -398,7 +398,7 @@ export function legendBlock(groups: ReturnType<typeof swimmerLegendItems>, top: 
           'g',
           { class: 'legend-item', 'data-legend': item.key, transform: `translate(${num(cx)},${num(cy)})` },
           item.glyph,
-          el('text', { x: 16, y: 4 }, text(item.label)),
+          el('text', { class: 'legend-label', x: 16, y: 4 }, text(item.label)),
         ),
       );
     });
@@ -497,11 +497,12 @@ export function swimmerSvg(rows: readonly SwimmerRow[], options: SwimmerFigureOp
   const legend = legendBlock(swimmerLegendItems(), plotBottom + 16, 8, geometry.width);
   parts.push(legend.markup);
   const captionY = plotBottom + 16 + legend.height + 16;
-  parts.push(el('text', { class: 'caption', x: 8, y: captionY, fill: '#333333' }, text(caption)));
+  const captionText = wrappedText(caption, 8, captionY, geometry.width - 16, { class: 'caption', fill: '#333333' });
+  parts.push(captionText.markup);
   const description = `${caption} One bar per patient, coloured by protocol phase, with markers for Day 0, engraftment, adverse events, relapse, death and withdrawal. ${rows.map(rowText).join('. ')}`;
   return svgDocument({
     width: geometry.width,
-    height: captionY + 14,
+    height: captionY + captionText.height,
     title: caption,
     description,
     idPrefix: prefix,

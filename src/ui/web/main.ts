@@ -206,6 +206,8 @@ async function render(): Promise<void> {
   if (ticket !== renderCount) return;
   view.innerHTML = html;
   wire(current);
+  // Which drawing this is: a test (or a screen reader user's script) can wait for the next one.
+  view.dataset.render = String(ticket);
   view.dataset.state = 'ready';
   status.textContent = `${titleOf(current)} drawn${controls.asOf ? ` as of ${controls.asOf}` : ''}${controls.recordedBefore ? `, as recorded before ${controls.recordedBefore}` : ''}.`;
 }
