@@ -365,10 +365,10 @@ export function swimmerLegendItems(): { readonly heading: string; readonly items
       items: GRADE_FILLS.map((fill, i) => ({ key: `grade-${i + 1}`, label: `Grade ${i + 1}`, glyph: el('path', { d: circlePath(MARKER_RADIUS), fill, stroke: OKABE_ITO.black }) })),
     },
     {
-      heading: 'Milestones',
+      heading: 'Milestones (engraftment: N neutrophil, P platelet)',
       items: [
         { key: 'DAY0', label: 'Day 0 (stem cell infusion)', glyph: markerGlyph({ kind: 'DAY0', date: '' }) },
-        { key: 'ENGRAFTMENT', label: 'Engraftment (N neutrophil, P platelet)', glyph: markerGlyph({ kind: 'ENGRAFTMENT', date: '', lineage: 'NEUTROPHIL' }) },
+        { key: 'ENGRAFTMENT', label: 'Engraftment (N, P)', glyph: markerGlyph({ kind: 'ENGRAFTMENT', date: '', lineage: 'NEUTROPHIL' }) },
         { key: 'RELAPSE', label: 'Relapse', glyph: markerGlyph({ kind: 'RELAPSE', date: '', detail: '' }) },
         { key: 'DEATH', label: 'Death', glyph: markerGlyph({ kind: 'DEATH', date: '', detail: '' }) },
         { key: 'WITHDRAWAL', label: 'Withdrawal', glyph: markerGlyph({ kind: 'WITHDRAWAL', date: '', detail: '' }) },
