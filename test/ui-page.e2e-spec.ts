@@ -144,6 +144,10 @@ describeInChromium(`the web page at /ui in headless Chromium${suffix}`, () => {
     await expect(page.locator('#swimmer-figure').textContent()).resolves.toContain('Calendar date');
     await redraw(page, () => page.getByLabel('Day 0 aligned').check());
     await page.locator('#swimmer-figure svg').screenshot({ path: join(ARTIFACTS, 'swimmer.png') });
+
+    // A click on a bar opens that patient.
+    await redraw(page, () => page.locator('.swimmer-row[data-subject="SYN-004"] rect.phase').first().click());
+    await expect(page.locator('#view h2').textContent()).resolves.toBe('Patient SYN-004');
     await page.close();
   });
 
