@@ -235,3 +235,40 @@ describe('GET /v1/reports/swimmer and swimmer.svg', () => {
     expect(axis.status).toBe(400);
   });
 });
+
+describe('GET /v1/reports/as-recorded/*', () => {
+  const everything = '2030-01-01T00:00:00.000Z';
+  const strip = ({ recordedBefore: _r, ...report }: Record<string, unknown>) => report;
+
+  it.each([
+    ['survival', 'endpoint=OS'],
+    ['survival', 'endpoint=GRFS&origin=ENROLLMENT'],
+    ['survival', 'endpoint=PFS&diagnosis=AML'],
+    ['cumulative-incidence', 'origin=TRANSPLANT'],
+    ['cumulative-incidence', 'origin=ENROLLMENT&relapsed=false'],
+    ['adverse-events', 'phase=OFF_STUDY'],
+    ['adverse-events', 'hasDeviations=true'],
+  ])('given everything recorded, then %s?%s as recorded equals the report route\'s answer', async (report, query) => {
+    const now = await t.request({ method: 'GET', url: `/v1/reports/${report}?${query}&asOf=${AS_OF}`, role: 'reporter' });
+    const then = await t.request({ method: 'GET', url: `/v1/reports/as-recorded/${report}?${query}&asOf=${AS_OF}&recordedBefore=${everything}`, role: 'reporter' });
+    expect(then.status).toBe(200);
+    expect(then.body.recordedBefore).toBe(everything);
+    expect(strip(then.body)).toEqual(now.body);
+  });
+
+  it('given an instant part-way through the load, then the reports count only the patients recorded by then', async () => {
+    const before = beforePatient(2);
+    const survival = (await t.request({ method: 'GET', url: `/v1/reports/as-recorded/survival?endpoint=OS&origin=ENROLLMENT&asOf=${AS_OF}&recordedBefore=${before}`, role: 'reporter' })).body;
+    const ae = (await t.request({ method: 'GET', url: `/v1/reports/as-recorded/adverse-events?asOf=${AS_OF}&recordedBefore=${before}`, role: 'reporter' })).body;
+    expect(survival.n).toBe(2);
+    expect(ae.n).toBe(2);
+    const figure = (await t.request({ method: 'GET', url: `/v1/reports/survival?endpoint=OS&origin=ENROLLMENT&asOf=${AS_OF}`, role: 'reporter' })).body;
+    expect(figure.n).toBe(5);
+  });
+
+  it('given no recordedBefore, then 400 names it', async () => {
+    const response = await t.request({ method: 'GET', url: `/v1/reports/as-recorded/cumulative-incidence?asOf=${AS_OF}`, role: 'reporter' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e: { path: string }) => e.path)).toContain('recordedBefore');
+  });
+});

@@ -197,7 +197,15 @@ describeInChromium(`the web page at /ui in headless Chromium${suffix}`, () => {
     await redraw(page, () => page.getByRole('button', { name: 'One day earlier in recording time' }).click());
     await redraw(page, () => page.getByRole('button', { name: 'One day earlier in recording time' }).click());
     await expect(page.locator('.swimmer-row').count()).resolves.toBe(1);
+    // The curves and the heatmap step back with it.
+    await redraw(page, () => page.getByRole('link', { name: 'Survival' }).click());
+    await expect(page.locator('section.curve[data-endpoint="OS"] .legend-label').first().textContent()).resolves.toMatch(/^OS \(n=1, /);
+    await expect(page.locator('#view .notice').textContent()).resolves.toContain(`As recorded before ${beforePatient(1)}`);
+    await redraw(page, () => page.getByRole('link', { name: 'Adverse events' }).click());
+    await expect(page.locator('#view').textContent()).resolves.toContain('As of 2026-11-25, 1 patient (');
     await redraw(page, () => page.getByRole('button', { name: 'Now' }).click());
+    await expect(page.locator('#view').textContent()).resolves.toContain('As of 2026-11-25, 5 patients (');
+    await redraw(page, () => page.getByRole('link', { name: 'Swimmer plot' }).click());
     await expect(page.locator('.swimmer-row').count()).resolves.toBe(5);
     await page.close();
   });

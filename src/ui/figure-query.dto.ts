@@ -1,6 +1,7 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
-import { PatientListQuery } from '../api/patients/patient-list.query';
+import { PatientFilterQuery, PatientListQuery } from '../api/patients/patient-list.query';
+import { CohortReportQuery, SurvivalReportQuery } from '../reports/report-query.dto';
 import { SWIMMER_AXES, type SwimmerAxis } from './figures/swimmer';
 
 /** The patient list's filters, sort and page, and a recording time. */
@@ -19,4 +20,25 @@ export class SwimmerFigureQuery extends SwimmerQuery {
   @IsOptional()
   @IsIn(SWIMMER_AXES)
   axis?: SwimmerAxis;
+}
+
+const AS_RECORDED = 'ISO instant (required): the report as the cohort was recorded before then, every patient projected from its stream';
+
+/** The survival report's parameters and a recording time. */
+export class AsRecordedSurvivalQuery extends SurvivalReportQuery {
+  @ApiProperty({ description: AS_RECORDED })
+  @IsString()
+  recordedBefore!: string;
+}
+
+export class AsRecordedCohortQuery extends CohortReportQuery {
+  @ApiProperty({ description: AS_RECORDED })
+  @IsString()
+  recordedBefore!: string;
+}
+
+export class AsRecordedFilterQuery extends PatientFilterQuery {
+  @ApiProperty({ description: AS_RECORDED })
+  @IsString()
+  recordedBefore!: string;
 }

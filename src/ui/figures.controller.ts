@@ -5,8 +5,8 @@ import { Roles } from '../common/auth/roles.guard';
 import { CohortReportQuery, SurvivalReportQuery } from '../reports/report-query.dto';
 import { cumulativeIncidenceSvg, survivalSvg } from './figures/curves';
 import { swimmerSvg } from './figures/swimmer';
-import { SwimmerFigureQuery, SwimmerQuery } from './figure-query.dto';
-import { FigureSources, SwimmerService } from './swimmer.service';
+import { AsRecordedCohortQuery, AsRecordedFilterQuery, AsRecordedSurvivalQuery, SwimmerFigureQuery, SwimmerQuery } from './figure-query.dto';
+import { FigureSources, FiguresService } from './figures.service';
 
 const SVG = 'image/svg+xml; charset=utf-8';
 
@@ -17,14 +17,14 @@ const SVG = 'image/svg+xml; charset=utf-8';
 export class FiguresController {
   constructor(
     private readonly sources: FigureSources,
-    private readonly swimmer: SwimmerService,
+    private readonly figures: FiguresService,
   ) {}
 
   @Get('swimmer')
   @Roles('reporter')
   @ApiOperation({ summary: "Swimmer plot rows: a page of the patient list (same filters, sort, limit, offset), each patient's phases and events; recordedBefore accepted" })
   swimmerRows(@Query() query: SwimmerQuery) {
-    return this.swimmer.page(query);
+    return this.figures.swimmerPage(query);
   }
 
   @Get('swimmer.svg')
@@ -34,7 +34,7 @@ export class FiguresController {
   @ApiOperation({ summary: 'The swimmer plot of a page of the patient list as an SVG file; axis DAY0, ENROLLMENT or CALENDAR' })
   async swimmerFigure(@Query() query: SwimmerFigureQuery) {
     const { axis, ...rest } = query;
-    const page = await this.swimmer.page(rest);
+    const page = await this.figures.swimmerPage(rest);
     return swimmerSvg(page.rows, { axis: axis ?? 'DAY0', asOf: page.asOf, recordedBefore: page.recordedBefore, offset: page.offset, total: page.total });
   }
 
@@ -54,6 +54,39 @@ export class FiguresController {
   @ApiOperation({ summary: 'The figure of GET /v1/reports/cumulative-incidence (same parameters): relapse and NRM with CI bands and number at risk' })
   async cumulativeIncidenceFigure(@Query() query: CohortReportQuery) {
     return cumulativeIncidenceSvg(await this.sources.reports.cumulativeIncidence(query), patientFilters(query));
+  }
+}
+
+/**
+ * The cohort reports as the cohort was recorded before an instant: the report routes read the
+ * read model, which holds what is known now, so these project every patient from its stream
+ * (slow for a registry; docs/decisions.md). Same answers as the report routes, plus recordedBefore.
+ */
+@ApiTags('figures')
+@ApiBearerAuth()
+@Controller('v1/reports/as-recorded')
+export class AsRecordedReportsController {
+  constructor(private readonly figures: FiguresService) {}
+
+  @Get('survival')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'GET /v1/reports/survival as the cohort was recorded before recordedBefore' })
+  survival(@Query() query: AsRecordedSurvivalQuery) {
+    return this.figures.survivalAsRecorded(query);
+  }
+
+  @Get('cumulative-incidence')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'GET /v1/reports/cumulative-incidence as the cohort was recorded before recordedBefore' })
+  cumulativeIncidence(@Query() query: AsRecordedCohortQuery) {
+    return this.figures.cumulativeIncidenceAsRecorded(query);
+  }
+
+  @Get('adverse-events')
+  @Roles('reporter')
+  @ApiOperation({ summary: 'GET /v1/reports/adverse-events as the cohort was recorded before recordedBefore' })
+  adverseEvents(@Query() query: AsRecordedFilterQuery) {
+    return this.figures.adverseEventsAsRecorded(query);
   }
 }
 

@@ -1,4 +1,4 @@
-import { EMPTY_CONTROLS, pageOffset, parseRoute, queryString, routeHash, shiftInstant, swimmerParams, type View } from './page-state';
+import { EMPTY_CONTROLS, pageOffset, parseRoute, queryString, reportRequest, routeHash, shiftInstant, survivalParams, swimmerParams, type View } from './page-state';
 
 describe('page routes', () => {
   it.each<[string, View]>([
@@ -57,5 +57,19 @@ describe('paging', () => {
     [100, 50, 120, -1, 50],
   ])('given offset %d, limit %d of %d, when moving %d, then the offset is %p', (offset, limit, total, direction, expected) => {
     expect(pageOffset(offset, limit, total, direction as -1 | 1)).toBe(expected);
+  });
+});
+
+describe('which route a report is read from', () => {
+  it('given no recording time, then the report route itself', () => {
+    const c = { ...EMPTY_CONTROLS, asOf: '2026-11-25' };
+    expect(reportRequest('survival', survivalParams(c, 'OS'), c)).toEqual({ path: '/v1/reports/survival', params: survivalParams(c, 'OS') });
+  });
+
+  it('given a recording time, then its as-recorded twin with recordedBefore', () => {
+    const c = { ...EMPTY_CONTROLS, recordedBefore: '2026-12-02T00:00:00.000Z' };
+    const request = reportRequest('adverse-events', { asOf: '' }, c);
+    expect(request.path).toBe('/v1/reports/as-recorded/adverse-events');
+    expect(queryString(request.params)).toBe('?recordedBefore=2026-12-02T00%3A00%3A00.000Z');
   });
 });

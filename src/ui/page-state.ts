@@ -108,6 +108,20 @@ export function incidenceParams(c: Controls): Record<string, ParamValue> {
   return { origin: c.origin, ...filterParams(c) };
 }
 
+/**
+ * Where a cohort report is read: the report route, or, at a past recording time, its
+ * as-recorded twin (the report routes answer from what is known now).
+ */
+export function reportRequest(
+  report: 'survival' | 'cumulative-incidence' | 'adverse-events',
+  params: Readonly<Record<string, ParamValue>>,
+  c: Controls,
+): { readonly path: string; readonly params: Readonly<Record<string, ParamValue>> } {
+  return c.recordedBefore === ''
+    ? { path: `/v1/reports/${report}`, params }
+    : { path: `/v1/reports/as-recorded/${report}`, params: { ...params, recordedBefore: c.recordedBefore } };
+}
+
 export function patientParams(c: Controls): Record<string, ParamValue> {
   return { asOf: c.asOf, recordedBefore: c.recordedBefore };
 }

@@ -5,8 +5,8 @@ import { Public } from '../common/auth/roles.guard';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { basename, join } from 'node:path';
-import { FiguresController } from './figures.controller';
-import { FigureSources, SwimmerService } from './swimmer.service';
+import { AsRecordedReportsController, FiguresController } from './figures.controller';
+import { FigureSources, FiguresService } from './figures.service';
 
 /**
  * The built page beside this module: dist/ui/web after `npm run build`
@@ -55,5 +55,5 @@ export class PageRedirectController {
 }
 
 /** The web page at /ui and the figure routes (SVG files and the swimmer plot's rows). */
-@Module({ controllers: [FiguresController, PageRedirectController], providers: [FigureSources, SwimmerService, PageAssets] })
+@Module({ controllers: [FiguresController, AsRecordedReportsController, PageRedirectController], providers: [FigureSources, FiguresService, PageAssets] })
 export class UiModule {}

@@ -4,6 +4,7 @@
  * can step back through the load: before 2026-12-0N only the first N - 1 patients exist.
  */
 import { SYNTHETIC_PATIENTS } from '../../scripts/synthetic-patients';
+import { PatientProjector } from '../../src/projections/patient.projector';
 import type { TestApp } from '../support/test-app';
 
 export const LOAD_START = '2026-12-01T09:00:00.000Z';
@@ -18,6 +19,9 @@ export async function loadSyntheticCohort(t: TestApp): Promise<void> {
       t.clock.advance(60_000);
     }
   }
+  // The lists and reports read the read model, which folds the log a moment after each
+  // acknowledged append: the tests compare against it once it holds every event.
+  await t.app.get(PatientProjector).catchUp();
 }
 
 /** The instant before patient k (0-based) was loaded: patients 0..k-1 are known then. */

@@ -22,6 +22,7 @@ import {
   parseRoute,
   patientParams,
   queryString,
+  reportRequest,
   routeHash,
   shiftInstant,
   survivalParams,
@@ -239,11 +240,17 @@ function problemHtml(error: unknown): string {
   return `<p class="problem" role="alert">Could not draw this view: ${esc(error instanceof Error ? error.message : String(error))}</p>`;
 }
 
-/** Report routes answer from the read model, which holds what is known now. */
+/** At a past recording time the reports come from their as-recorded twins: say so. */
 function recordingTimeNotice(controls: Controls): string {
   return controls.recordedBefore
-    ? `<p class="notice">Drawn as known now: the cohort report routes have no recordedBefore (their read model holds the current knowledge only). The swimmer plot and the patient pages show ${esc(controls.recordedBefore)}.</p>`
+    ? `<p class="notice">As recorded before ${esc(controls.recordedBefore)}: every patient projected from its stream as known then.</p>`
     : '';
+}
+
+/** A cohort report, from the report route or, at a past recording time, its as-recorded twin. */
+function report<T>(name: 'survival' | 'cumulative-incidence' | 'adverse-events', params: Readonly<Record<string, ParamValue>>, controls: Controls): Promise<T> {
+  const request = reportRequest(name, params, controls);
+  return api<T>(request.path, request.params);
 }
 
 type ViewRenderer = (controls: Controls, v: View) => Promise<string>;
@@ -278,7 +285,7 @@ const VIEWS: Readonly<Record<View['name'], ViewRenderer>> = {
 
   async survival(controls) {
     const endpoints = ['OS', 'PFS', 'GRFS'] as const;
-    const reports = await Promise.all(endpoints.map((e) => api<SurvivalReport>('/v1/reports/survival', survivalParams(controls, e))));
+    const reports = await Promise.all(endpoints.map((e) => report<SurvivalReport>('survival', survivalParams(controls, e), controls)));
     const filters = filterParams(controls);
     const figures = reports.map(
       (r) => `<section class="curve" data-endpoint="${r.endpoint}"><div class="figure-box">${survivalSvg(r, filters)}</div>${milestoneTable(r)}</section>`,
@@ -287,20 +294,20 @@ const VIEWS: Readonly<Record<View['name'], ViewRenderer>> = {
   },
 
   async incidence(controls) {
-    const report = await api<CumulativeIncidenceReport>('/v1/reports/cumulative-incidence', incidenceParams(controls));
-    return `<h2>Cumulative incidence of relapse and non-relapse mortality</h2>${recordingTimeNotice(controls)}<div class="figure-box">${cumulativeIncidenceSvg(report, filterParams(controls))}</div>`;
+    const incidence = await report<CumulativeIncidenceReport>('cumulative-incidence', incidenceParams(controls), controls);
+    return `<h2>Cumulative incidence of relapse and non-relapse mortality</h2>${recordingTimeNotice(controls)}<div class="figure-box">${cumulativeIncidenceSvg(incidence, filterParams(controls))}</div>`;
   },
 
   async 'adverse-events'(controls) {
-    const report = await api<AdverseEventReport>('/v1/reports/adverse-events', filterParams(controls));
-    const p = report.primaryEndpoint;
+    const ae = await report<AdverseEventReport>('adverse-events', filterParams(controls), controls);
+    const p = ae.primaryEndpoint;
     const ci = p.incidence;
     const primary = `<p>Primary endpoint (treatment-related AE of grade 3 or worse in the day-100 window, as the report defines it): ${p.withEvent} of ${p.evaluable} evaluable patients${
       ci.estimate === null ? '' : ` (${pct(ci.estimate)}, exact 95% CI ${pct(ci.lower)} to ${pct(ci.upper)})`
     }.</p>`;
     return `<h2>Treatment-related adverse events by worst CTCAE grade</h2>${recordingTimeNotice(controls)}
-      <p>As of ${esc(report.asOf)}, ${report.n} patients (${esc(filterWords(filterParams(controls)))}). Each cell: patients whose worst grade in the category and period is that grade, and their share of the period's denominator N. ${esc(report.treatmentRelated.definition)}.</p>
-      ${primary}<div id="heatmap">${aeHeatmapHtml(report)}</div>`;
+      <p>As of ${esc(ae.asOf)}, ${ae.n} patient${ae.n === 1 ? '' : 's'} (${esc(filterWords(filterParams(controls)))}). Each cell: patients whose worst grade in the category and period is that grade, and their share of the period's denominator N. ${esc(ae.treatmentRelated.definition)}.</p>
+      ${primary}<div id="heatmap">${aeHeatmapHtml(ae)}</div>`;
   },
 
   async patient(controls, v) {

@@ -6,7 +6,10 @@ import { PatientsService, statusMatches } from '../api/patients/patients.service
 import { ProblemError } from '../common/problem/problem';
 import { cohortStatusOf } from '../domain/projection/cohort-status';
 import type { PatientRecord } from '../domain/projection/patient-record';
+import { adverseEventReport, type AdverseEventReport } from '../reports/adverse-event-report';
+import type { CohortReportQuery, SurvivalReportQuery } from '../reports/report-query.dto';
 import { ReportsService } from '../reports/reports.service';
+import { cumulativeIncidenceReport, survivalReport, type CumulativeIncidenceReport, type SurvivalReport } from '../reports/time-to-event-report';
 import { swimmerRowOf, type SwimmerRow } from './figures/swimmer';
 import type { SwimmerQuery } from './figure-query.dto';
 
@@ -36,18 +39,21 @@ export class FigureSources implements OnModuleInit {
 }
 
 /**
- * The swimmer plot's rows: a page of the patient list, each patient as its derived record.
+ * The pictures' data. The swimmer plot's rows are a page of the patient list, each
+ * patient as its derived record.
  *
- * The list's read model holds only what is known now. With `recordedBefore`, every
- * patient of the cohort is projected from its stream as recorded before that instant and
- * filtered, sorted and paged here, as the list would have done then: one stream read and
- * one fold per patient, fine for a trial's cohort, slow for a registry (docs/decisions.md).
+ * The list's and the reports' read model holds only what is known now. With
+ * `recordedBefore`, every patient of the cohort is projected from its stream as recorded
+ * before that instant and filtered (and, for the swimmer plot, sorted and paged) here, as
+ * the list would have done then; the reports are then built by the same pure builders
+ * the report routes use. One stream read and one fold per patient: fine for a trial's
+ * cohort, slow for a registry (docs/decisions.md).
  */
 @Injectable()
-export class SwimmerService {
+export class FiguresService {
   constructor(private readonly sources: FigureSources) {}
 
-  async page(query: SwimmerQuery): Promise<SwimmerPage> {
+  async swimmerPage(query: SwimmerQuery): Promise<SwimmerPage> {
     const recordedBefore = parseInstant(query.recordedBefore);
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
@@ -59,16 +65,49 @@ export class SwimmerService {
       for (const item of list.items) records.push(await patients.record(item.subjectId, list.asOf, null));
       return { asOf: list.asOf, recordedBefore: null, total: list.total, limit, offset, rows: records.map(swimmerRowOf) };
     }
-    const asOf = query.asOf ?? patients.today();
+    const { asOf, records } = await this.cohortAsRecorded(query, recordedBefore);
+    records.sort(listOrder(query));
+    return { asOf, recordedBefore, total: records.length, limit, offset, rows: records.slice(offset, offset + limit).map(swimmerRowOf) };
+  }
+
+  async survivalAsRecorded(query: SurvivalReportQuery & { recordedBefore: string }): Promise<SurvivalReport & { recordedBefore: string }> {
+    const { asOf, records, recordedBefore } = await this.cohortAsRecorded(query, requiredInstant(query.recordedBefore));
+    return { ...survivalReport(records, query.endpoint, query.origin ?? 'TRANSPLANT', asOf), recordedBefore };
+  }
+
+  async cumulativeIncidenceAsRecorded(query: CohortReportQuery & { recordedBefore: string }): Promise<CumulativeIncidenceReport & { recordedBefore: string }> {
+    const { asOf, records, recordedBefore } = await this.cohortAsRecorded(query, requiredInstant(query.recordedBefore));
+    return { ...cumulativeIncidenceReport(records, query.origin ?? 'TRANSPLANT', asOf), recordedBefore };
+  }
+
+  async adverseEventsAsRecorded(query: PatientFilterQuery & { recordedBefore: string }): Promise<AdverseEventReport & { recordedBefore: string }> {
+    const { asOf, records, recordedBefore } = await this.cohortAsRecorded(query, requiredInstant(query.recordedBefore));
+    return { ...adverseEventReport(records, asOf), recordedBefore };
+  }
+
+  /** Every patient enrolled by the as-of date, as recorded before the instant, that passes the filters, in the list's row order. */
+  private async cohortAsRecorded(filters: PatientFilterQuery, recordedBefore: string): Promise<{ asOf: string; recordedBefore: string; records: PatientRecord[] }> {
+    const patients = this.sources.patients;
+    const asOf = filters.asOf ?? patients.today();
     const { items: subjectIds } = await patients.cohortRows({ asOf }, (row) => row.subject_id as string, (summary) => summary.subjectId);
-    const known: PatientRecord[] = [];
+    const records: PatientRecord[] = [];
     for (const subjectId of subjectIds) {
       const record = await recordOrNull(patients, subjectId, asOf, recordedBefore);
-      if (record !== null && passes(record, query)) known.push(record);
+      if (record !== null && passes(record, filters)) records.push(record);
     }
-    known.sort(listOrder(query));
-    return { asOf, recordedBefore, total: known.length, limit, offset, rows: known.slice(offset, offset + limit).map(swimmerRowOf) };
+    return { asOf, recordedBefore, records };
   }
+}
+
+/** The as-recorded routes need the instant; its format is checked as everywhere else. */
+function requiredInstant(value: string | undefined): string {
+  const instant = parseInstant(value);
+  if (instant === null) {
+    throw new ProblemError(400, 'VALIDATION_FAILED', 'recordedBefore is required on this route.', [
+      { path: 'recordedBefore', code: 'REQUIRED', message: 'an ISO 8601 instant with a zone, e.g. 2026-03-14T09:30:00Z' },
+    ]);
+  }
+  return instant;
 }
 
 /** Null for a patient not yet enrolled as known then (the record route's 404). */
