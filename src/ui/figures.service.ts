@@ -10,17 +10,8 @@ import { adverseEventReport, type AdverseEventReport } from '../reports/adverse-
 import type { CohortReportQuery, SurvivalReportQuery } from '../reports/report-query.dto';
 import { ReportsService } from '../reports/reports.service';
 import { cumulativeIncidenceReport, survivalReport, type CumulativeIncidenceReport, type SurvivalReport } from '../reports/time-to-event-report';
-import { swimmerRowOf, type SwimmerRow } from './figures/swimmer';
+import { swimmerRowOf, type SwimmerPage } from './figures/swimmer';
 import type { SwimmerQuery } from './figure-query.dto';
-
-export interface SwimmerPage {
-  readonly asOf: string;
-  readonly recordedBefore: string | null;
-  readonly total: number;
-  readonly limit: number;
-  readonly offset: number;
-  readonly rows: readonly SwimmerRow[];
-}
 
 /**
  * What the pictures read: the patient and report services, reached as any client of them

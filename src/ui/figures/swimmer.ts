@@ -74,6 +74,16 @@ export interface SwimmerRow {
   readonly markers: readonly SwimmerMarker[];
 }
 
+/** `GET /v1/reports/swimmer`: a page of the patient list as swimmer rows. */
+export interface SwimmerPage {
+  readonly asOf: ClinicalDate;
+  readonly recordedBefore: string | null;
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+  readonly rows: readonly SwimmerRow[];
+}
+
 export function swimmerRowOf(source: SwimmerSource): SwimmerRow {
   const completed = source.phaseHistory.find((span) => span.phase === 'COMPLETED');
   const status: SwimmerStatus = source.offStudy ? (source.offStudy.reason === 'DIED' ? 'DIED' : 'WITHDRAWN') : completed ? 'COMPLETED' : 'ON_STUDY';

@@ -13,7 +13,7 @@ import { cumulativeIncidenceSvg, filterWords, survivalSvg } from '../figures/cur
 import { PHASE_LABELS } from '../figures/palette';
 import { dayLabel } from '../figures/scale';
 import { escapeXml as esc } from '../figures/svg';
-import { SWIMMER_AXES, swimmerRowOf, swimmerSvg, type SwimmerAxis, type SwimmerRow } from '../figures/swimmer';
+import { SWIMMER_AXES, swimmerRowOf, swimmerSvg, type SwimmerAxis, type SwimmerPage } from '../figures/swimmer';
 import {
   EMPTY_CONTROLS,
   filterParams,
@@ -254,15 +254,6 @@ function report<T>(name: 'survival' | 'cumulative-incidence' | 'adverse-events',
 }
 
 type ViewRenderer = (controls: Controls, v: View) => Promise<string>;
-
-interface SwimmerPage {
-  readonly asOf: string;
-  readonly recordedBefore: string | null;
-  readonly total: number;
-  readonly limit: number;
-  readonly offset: number;
-  readonly rows: readonly SwimmerRow[];
-}
 
 function axisOf(controls: Controls): SwimmerAxis {
   return (SWIMMER_AXES as readonly string[]).includes(controls.axis) ? (controls.axis as SwimmerAxis) : 'DAY0';
