@@ -2,7 +2,7 @@
  * `npm run bench`: the speed and memory figures of the README, measured on this machine.
  * A benchmark, not a test: it prints figures and the targets they are held against.
  * `npm run bench -- --quick` (or BENCH_QUICK=1) runs smaller sizes as a smoke check.
- * `npm run bench -- store http` runs only the named parts (store, http, floor, cohort).
+ * `npm run bench -- store http` runs only the named parts (store, http, floor, cohort, pictures).
  * Each target is printed with what this machine gives for the same work without the
  * service, measured in the same run (`sqlite-ceiling.bench.ts`, the log read alone, /health).
  */
@@ -10,6 +10,7 @@ import { benchCohort } from './cohort.bench';
 import { benchEventStore } from './event-store.bench';
 import { benchHttpFloor } from './http-floor.bench';
 import { benchHttpIngestion } from './http-ingestion.bench';
+import { benchPictures } from './pictures.bench';
 import { machine } from './support';
 
 /** [what, measured, comparison, target]; a row without a target is a reference measured in the same run. */
@@ -61,6 +62,19 @@ const PARTS: Part[] = [
       ['- GET /health, 10 clients, p99 ms', r.health10Clients.latencyMs.p99],
       ['survival report (OS), median ms', r.reports.survivalOS.latencyMs.p50, '<', 500],
       ['adverse-event report, median ms', r.reports.adverseEvents.latencyMs.p50, '<', 500],
+    ],
+  },
+  {
+    // No targets: what the figure routes cost beside the JSON routes they draw from.
+    name: 'pictures',
+    run: benchPictures,
+    targets: (r) => [
+      ['swimmer rows, a page of 50, median ms', r.swimmerPage50.latencyMs.p50],
+      ['- the patient list, a page of 50, median ms', r.listPage50.latencyMs.p50],
+      ['swimmer.svg, a page of 500, median ms', r.swimmerSvg500.latencyMs.p50],
+      [`swimmer rows as recorded before an instant (all ${r.patients} patients projected), median ms`, r.swimmerRecordedBeforeWholeCohort.latencyMs.p50],
+      ['survival.svg (OS), median ms', r.survivalSvg.latencyMs.p50],
+      ['- survival JSON (OS), median ms', r.survivalJson.latencyMs.p50],
     ],
   },
 ];

@@ -24,6 +24,7 @@ import { EVENTS_FILE } from './event-store/sqlite/sqlite-event-store';
 import { join } from 'node:path';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
+import { UiModule } from './ui/ui.module';
 
 /**
  * Closes the stores after the HTTP server has finished its in-flight requests
@@ -74,6 +75,7 @@ export class AppModule {
   static forRoot({ config, clock, keys }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
+      imports: [UiModule],
       controllers: [HealthController, PatientEventsController, PatientsController, QueriesController, AdminController, ReportsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -164,7 +164,8 @@ function withoutAes({ adverseEvents: _aes, ...summary }: PatientSummaryWithAes):
   return summary;
 }
 
-function statusMatches(status: CohortStatus, f: PatientFilterQuery): boolean {
+/** Whether a patient's status passes the list's status filters (also read by the swimmer plot's recording-time path). */
+export function statusMatches(status: CohortStatus, f: PatientFilterQuery): boolean {
   return (
     (f.phase === undefined || status.phase === f.phase) &&
     (f.primaryEndpoint === undefined || status.primaryStatus === f.primaryEndpoint) &&

@@ -41,6 +41,7 @@ import type { CumulativeIncidenceReport, IncidenceCauseReport, SurvivalReport } 
 import type { ProblemBody } from '../problem/problem.filter';
 import type { CohortQuery, QueriesService } from '../../api/queries/queries.service';
 import type { QueryCountsReport } from '../../reports/query-counts';
+import type { SwimmerMarker, SwimmerPage, SwimmerRow } from '../../ui/figures/swimmer';
 import type { ProblemDetailItem } from '../problem/problem';
 import { anyObject, arrayOf, boolean, date, instant, integer, nullable, number, objectOf, oneOfValues, ref, string, type SchemaObject } from './schema-builders';
 
@@ -499,6 +500,52 @@ const health: SchemaObject = {
   },
 };
 
+type SwimmerMarkerFields = { [K in SwimmerMarker extends infer M ? (M extends unknown ? keyof M : never) : never]: SchemaObject };
+const swimmerMarker: SchemaObject = {
+  type: 'object',
+  description: 'One marker on a bar: its kind and date, and the fields of that kind (AE: aeId, term, category, grade, serious, treatmentRelated; ENGRAFTMENT: lineage; RELAPSE, DEATH, WITHDRAWAL: detail)',
+  required: ['kind', 'date'],
+  properties: {
+    kind: oneOfValues(['DAY0', 'ENGRAFTMENT', 'AE', 'RELAPSE', 'DEATH', 'WITHDRAWAL']),
+    date: date(),
+    lineage: oneOfValues(['NEUTROPHIL', 'PLATELET']),
+    aeId: string(),
+    term: string(),
+    category: oneOfValues(AE_CATEGORIES),
+    grade: integer('Worst CTCAE grade'),
+    serious: boolean(),
+    treatmentRelated: boolean(),
+    detail: string('Relapse kind, death cause or withdrawal reason'),
+  } satisfies SwimmerMarkerFields,
+};
+
+const swimmerPage = objectOf<SwimmerPage>()({
+  asOf: date(),
+  recordedBefore: nullable(instant()),
+  total: integer('Patients that pass the filters'),
+  limit: integer(),
+  offset: integer(),
+  rows: arrayOf(
+    objectOf<SwimmerRow>()({
+      subjectId: string(),
+      diagnosis: string(),
+      asOf: date(),
+      enrolledOn: date(),
+      day0: nullable(date()),
+      end: date('Last day of the bar, inclusive'),
+      status: oneOfValues(['ON_STUDY', 'COMPLETED', 'DIED', 'WITHDRAWN']),
+      phases: arrayOf(objectOf<Element<SwimmerRow['phases']>>()({ phase: oneOfValues(PHASES), from: date(), to: date() })),
+      window: nullable(objectOf<NonNullable<SwimmerRow['window']>>()({ start: date(), end: date() })),
+      markers: arrayOf(swimmerMarker),
+    }),
+  ),
+});
+
+/** A report route's answer as the cohort was recorded before an instant. */
+const asRecorded = (name: string): SchemaObject => ({
+  allOf: [ref(name), { type: 'object', required: ['recordedBefore'], properties: { recordedBefore: instant() } }],
+});
+
 /** Every named schema the routes' answers refer to. */
 export const RESPONSE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   ProblemDetails: problemDetails,
@@ -535,4 +582,8 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   DataQuery: dataQuery,
   QueryList: queryList,
   QueryCounts: queryCounts,
+  SwimmerPage: swimmerPage,
+  SurvivalReportAsRecorded: asRecorded('SurvivalReport'),
+  CumulativeIncidenceReportAsRecorded: asRecorded('CumulativeIncidenceReport'),
+  AdverseEventReportAsRecorded: asRecorded('AdverseEventReport'),
 };

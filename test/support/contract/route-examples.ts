@@ -143,6 +143,49 @@ export const ROUTE_EXAMPLES: Readonly<Record<string, readonly RouteExample[]>> =
     { name: 'an auditor key', role: 'auditor', params: { query: { endpoint: 'OS' } }, status: 403 },
   ],
 
+  'GET /v1/reports/swimmer': [
+    { name: 'a page of swimmer rows', role: 'reporter', params: { query: { asOf: '2026-12-01', limit: 10 } }, status: 200 },
+    { name: 'as recorded before an instant', role: 'reporter', params: { query: { recordedBefore: '2026-12-01T00:00:00Z' } }, status: 200 },
+    { name: 'a page too large', role: 'reporter', params: { query: { limit: 100_000 } }, status: 400 },
+    { name: 'an emitter key', role: 'emitter', status: 403 },
+  ],
+
+  'GET /v1/reports/swimmer.svg': [
+    { name: 'the swimmer figure', role: 'reporter', params: { query: { asOf: '2026-12-01', axis: 'DAY0' } }, parseAs: 'text', status: 200 },
+    { name: 'a page too large', role: 'reporter', params: { query: { limit: 100_000 } }, status: 400 },
+    { name: 'an emitter key', role: 'emitter', status: 403 },
+  ],
+
+  'GET /v1/reports/survival.svg': [
+    { name: 'the OS figure', role: 'reporter', params: { query: { endpoint: 'OS', asOf: '2026-12-01' } }, parseAs: 'text', status: 200 },
+    { name: 'an impossible date', role: 'reporter', params: { query: { endpoint: 'OS', asOf: '2026-02-30' } }, status: 400 },
+    { name: 'an emitter key', role: 'emitter', params: { query: { endpoint: 'OS' } }, status: 403 },
+  ],
+
+  'GET /v1/reports/cumulative-incidence.svg': [
+    { name: 'the relapse and NRM figure', role: 'reporter', params: { query: { asOf: '2026-12-01' } }, parseAs: 'text', status: 200 },
+    { name: 'an impossible date', role: 'reporter', params: { query: { asOf: '2026-02-30' } }, status: 400 },
+    { name: 'an emitter key', role: 'emitter', status: 403 },
+  ],
+
+  'GET /v1/reports/as-recorded/survival': [
+    { name: 'OS as recorded', role: 'reporter', params: { query: { endpoint: 'OS', recordedBefore: '2026-12-01T00:00:00Z' } }, status: 200 },
+    { name: 'an impossible instant', role: 'reporter', params: { query: { endpoint: 'OS', recordedBefore: '2026-02-30T00:00:00Z' } }, status: 400 },
+    { name: 'an emitter key', role: 'emitter', params: { query: { endpoint: 'OS', recordedBefore: '2026-12-01T00:00:00Z' } }, status: 403 },
+  ],
+
+  'GET /v1/reports/as-recorded/cumulative-incidence': [
+    { name: 'relapse and NRM as recorded', role: 'reporter', params: { query: { recordedBefore: '2026-12-01T00:00:00Z' } }, status: 200 },
+    { name: 'an impossible instant', role: 'reporter', params: { query: { recordedBefore: '2026-02-30T00:00:00Z' } }, status: 400 },
+    { name: 'an emitter key', role: 'emitter', params: { query: { recordedBefore: '2026-12-01T00:00:00Z' } }, status: 403 },
+  ],
+
+  'GET /v1/reports/as-recorded/adverse-events': [
+    { name: 'AE tables as recorded', role: 'reporter', params: { query: { recordedBefore: '2026-12-01T00:00:00Z' } }, status: 200 },
+    { name: 'an impossible instant', role: 'reporter', params: { query: { recordedBefore: '2026-02-30T00:00:00Z' } }, status: 400 },
+    { name: 'an emitter key', role: 'emitter', params: { query: { recordedBefore: '2026-12-01T00:00:00Z' } }, status: 403 },
+  ],
+
   'GET /v1/reports/cumulative-incidence': [
     { name: 'relapse and NRM', role: 'reporter', params: { query: { asOf: '2026-12-01' } }, status: 200 },
     { name: 'an impossible date', role: 'reporter', params: { query: { asOf: '2026-02-30' } }, status: 400 },
