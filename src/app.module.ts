@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { DynamicModule, Inject, Module, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { API_KEY_REGISTRY, ApiKeyRegistry } from './common/auth/api-keys';
 import { RolesGuard } from './common/auth/roles.guard';
 import { APP_CONFIG, type AppConfig } from './common/config/app-config';
 import { CLOCK, type Clock } from './common/clock/clock';
-import { ProblemError } from './common/problem/problem';
+import { StrictValidationPipe } from './common/validation/validation.pipe';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { HealthController } from './api/health/health.controller';
 import { PatientEventsController } from './api/events/patient-events.controller';
@@ -44,20 +44,6 @@ export interface AppModuleOptions {
   readonly keys: ApiKeyRegistry;
 }
 
-/** Query strings and other DTO-shaped input fail as problem+json naming every field. */
-const validationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  exceptionFactory: (errors) =>
-    new ProblemError(
-      400,
-      'VALIDATION_FAILED',
-      'The request has invalid parameters.',
-      errors.flatMap((e) => Object.values(e.constraints ?? { invalid: 'is invalid' }).map((message) => ({ path: e.property, code: 'INVALID', message }))),
-    ),
-});
-
 @Module({})
 export class AppModule {
   static forRoot({ config, clock, keys }: AppModuleOptions): DynamicModule {
@@ -78,7 +64,7 @@ export class AppModule {
         CohortIndex,
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_PIPE, useValue: validationPipe },
+        { provide: APP_PIPE, useValue: new StrictValidationPipe() },
       ],
     };
   }
