@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { PinoNestLogger } from './common/logging/logger';
+import { redactUrl } from './common/logging/redact';
 
 /** Builds the whole service; main.ts listens on it, e2e tests inject requests into it. */
 export async function createApp(options: AppModuleOptions & { logger: Logger }): Promise<NestFastifyApplication> {
@@ -25,7 +26,7 @@ export async function createApp(options: AppModuleOptions & { logger: Logger }):
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onResponse', (request, reply, done) => {
-    options.logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    options.logger.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
 

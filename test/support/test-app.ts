@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp } from '../../src/app.factory';
 import { ApiKeyRegistry } from '../../src/common/auth/api-keys';
 import { loadConfig, type Role } from '../../src/common/config/app-config';
@@ -46,12 +46,12 @@ export interface TestApp {
 }
 
 /** The whole service on its embedded SQLite store in a temporary folder, driven without a socket. */
-export async function startTestApp(options: { now?: string; env?: NodeJS.ProcessEnv; dataDir?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { now?: string; env?: NodeJS.ProcessEnv; dataDir?: string; logger?: Logger } = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'timeline-e2e-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-06-01T12:00:00.000Z'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const keys = new ApiKeyRegistry(Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as Role, key })));
-  const app = await createApp({ config, clock, keys, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const app = await createApp({ config, clock, keys, logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const fastify = app.getHttpAdapter().getInstance();

@@ -7,6 +7,7 @@ import {
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../event-store/event-store.errors';
+import { redactUrl } from '../logging/redact';
 import { ProblemError, type ProblemDetailItem } from './problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -102,8 +103,10 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const { body, internal } = toProblem(error, request.url, request.headers['content-type']);
-    if (internal) this.logger.error({ err: error, url: request.url, code: body.code }, 'request failed');
+    // The URL without credentials a client put in its query string, in the answer and the log.
+    const url = redactUrl(request.url);
+    const { body, internal } = toProblem(error, url, request.headers['content-type']);
+    if (internal) this.logger.error({ err: error, url, code: body.code }, 'request failed');
     sendProblem(http.getResponse<FastifyReply>(), body);
   }
 }
