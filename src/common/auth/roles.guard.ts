@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Role } from '../config/app-config';
 import { ProblemError } from '../problem/problem';
 import { credentialParameter } from '../logging/redact';
@@ -33,7 +33,6 @@ export class RolesGuard implements CanActivate {
     if (!match) {
       const inQuery = Object.keys((request.query ?? {}) as object).filter(credentialParameter);
       throw unauthenticated(
-        context,
         inQuery.length > 0
           ? `API keys are not taken from the query string (${inQuery.join(', ')}), where they end up in logs and histories: send Authorization: Bearer <key>, and replace a key that was sent in a URL.`
           : 'An API key is required: send Authorization: Bearer <key>.',
@@ -41,7 +40,7 @@ export class RolesGuard implements CanActivate {
       );
     }
     const caller = this.keys.identify(match[1]);
-    if (!caller) throw unauthenticated(context, 'The API key is not known.', 'invalid_token');
+    if (!caller) throw unauthenticated('The API key is not known.', 'invalid_token');
     request.caller = caller;
     const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
     if (caller.role !== 'admin' && !allowed.includes(caller.role)) {
@@ -55,8 +54,7 @@ export class RolesGuard implements CanActivate {
  * 401 with the challenge RFC 6750 asks for, so a client knows the scheme it must use;
  * `error` says a bad key from a missing one (none when no credential was sent at all).
  */
-function unauthenticated(context: ExecutionContext, detail: string, error: 'invalid_request' | 'invalid_token' | null): ProblemError {
+function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_token' | null): ProblemError {
   const challenge = `Bearer realm="treatment-timeline"${error === null ? '' : `, error="${error}"`}`;
-  void context.switchToHttp().getResponse<FastifyReply>().header('www-authenticate', challenge);
-  return new ProblemError(401, 'UNAUTHENTICATED', detail);
+  return new ProblemError(401, 'UNAUTHENTICATED', detail, undefined, {}, { 'www-authenticate': challenge });
 }

@@ -107,6 +107,8 @@ export class ProblemFilter implements ExceptionFilter {
     const url = redactUrl(request.url);
     const { body, internal } = toProblem(error, url, request.headers['content-type']);
     if (internal) this.logger.error({ err: error, url, code: body.code }, 'request failed');
-    sendProblem(http.getResponse<FastifyReply>(), body);
+    const reply = http.getResponse<FastifyReply>();
+    if (error instanceof ProblemError) for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
+    sendProblem(reply, body);
   }
 }
