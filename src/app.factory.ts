@@ -14,6 +14,19 @@ export async function createApp(options: AppModuleOptions & { logger: Logger }):
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // A client that sends its request slowly (a byte every few seconds) would otherwise hold
+    // its connection for ever: the whole request, headers and body, must arrive within
+    // requestTimeoutMs (then Node answers 408 and closes), its headers within headersTimeoutMs,
+    // and an idle keep-alive connection is closed after keepAliveTimeoutMs. Answers may take
+    // as long as they need: the clock stops once the request is in.
+    requestTimeout: options.config.requestTimeoutMs,
+    keepAliveTimeout: options.config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: options.config.headersTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s unless set), so a timeout of
+      // 10 s could otherwise take 40: a quarter of the shorter one, at most a second.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(Math.min(options.config.headersTimeoutMs, options.config.requestTimeoutMs) / 4))),
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: new PinoNestLogger(options.logger),
