@@ -15,6 +15,7 @@ import { eventStoreProvider } from './event-store/event-store.provider';
 import { AdminController } from './api/admin/admin.controller';
 import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
+import { ReadModelConsistency, ReadModelInterceptor } from './api/patients/read-model-consistency';
 import { CohortIndex } from './projections/cohort-index';
 import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector';
 import { openReadModelDatabase } from './projections/read-model.database';
@@ -59,6 +60,8 @@ export class AppModule {
         StoreLifecycle,
         PatientEventsService,
         PatientsService,
+        ReadModelConsistency,
+        ReadModelInterceptor,
         ReportsService,
         PatientProjector,
         CohortIndex,

@@ -91,7 +91,7 @@ describe('GET /v1/reports/survival', () => {
     const response = await get('/v1/reports/survival?endpoint=OS&asOf=2026-06-01');
 
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body)).toEqual(['endpoint', 'origin', 'asOf', 'n', 'events', 'censored', 'median', 'milestones', 'steps']);
+    expect(Object.keys(response.body)).toEqual(['endpoint', 'origin', 'asOf', 'n', 'events', 'censored', 'median', 'milestones', 'steps', 'readModel']);
     expect(response.body).toMatchObject({ endpoint: 'OS', origin: 'TRANSPLANT', asOf: '2026-06-01', n: 2, events: 1, censored: 1 });
     expect(response.body.steps).toEqual([
       { day: 179, atRisk: 2, events: 1, censored: 0, survival: 0.5, lower: expect.any(Number), upper: expect.any(Number) },
@@ -133,6 +133,7 @@ describe('GET /v1/reports/survival', () => {
       median: { days: null, lower: null, upper: null },
       milestones: [{ day: 365, survival: null, lower: null, upper: null, atRisk: 0 }, { day: 730, survival: null, lower: null, upper: null, atRisk: 0 }],
       steps: [],
+      readModel: { caughtUp: true, position: expect.any(Number), head: expect.any(Number) },
     });
   });
 

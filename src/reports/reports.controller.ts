@@ -1,8 +1,9 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../common/auth/roles.guard';
 import { PatientFilterQuery } from '../api/patients/patient-list.query';
+import { ApiReadModel, ReadModelInterceptor } from '../api/patients/read-model-consistency';
 import { AdtteExportQuery, AeExportQuery, CohortReportQuery, SurvivalReportQuery } from './report-query.dto';
 import { ReportsService, type ExportFile } from './reports.service';
 
@@ -14,6 +15,8 @@ export class ReportsController {
 
   @Get('survival')
   @Roles('reporter')
+  @UseInterceptors(ReadModelInterceptor)
+  @ApiReadModel()
   @ApiOperation({ summary: 'Kaplan-Meier estimate of OS, PFS or GRFS over the filtered cohort: Greenwood variance, log-log 95% CI, Day +365/+730, median, steps' })
   survival(@Query() query: SurvivalReportQuery) {
     return this.reports.survival(query);
@@ -21,6 +24,8 @@ export class ReportsController {
 
   @Get('cumulative-incidence')
   @Roles('reporter')
+  @UseInterceptors(ReadModelInterceptor)
+  @ApiReadModel()
   @ApiOperation({ summary: 'Cumulative incidence of relapse and of non-relapse mortality (Aalen-Johansen, each the competing risk of the other)' })
   cumulativeIncidence(@Query() query: CohortReportQuery) {
     return this.reports.cumulativeIncidence(query);
@@ -28,6 +33,8 @@ export class ReportsController {
 
   @Get('adverse-events')
   @Roles('reporter')
+  @UseInterceptors(ReadModelInterceptor)
+  @ApiReadModel()
   @ApiOperation({ summary: 'Treatment-related AE incidence by period, category and worst grade; primary endpoint summary; serious AEs' })
   adverseEvents(@Query() query: PatientFilterQuery) {
     return this.reports.adverseEvents(query);
@@ -35,6 +42,8 @@ export class ReportsController {
 
   @Get('exports/adtte')
   @Roles('reporter')
+  @UseInterceptors(ReadModelInterceptor)
+  @ApiReadModel()
   @ApiOperation({ summary: 'CDISC ADaM-style ADTTE: one row per patient and PARAMCD (OS, PFS, GRFS), as RFC 4180 CSV or JSON' })
   @ApiProduces('text/csv', 'application/json')
   @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, origin, columns, rows }' })
@@ -44,6 +53,8 @@ export class ReportsController {
 
   @Get('exports/ae')
   @Roles('reporter')
+  @UseInterceptors(ReadModelInterceptor)
+  @ApiReadModel()
   @ApiOperation({ summary: 'SDTM-style AE dataset: one row per adverse event, as RFC 4180 CSV or JSON' })
   @ApiProduces('text/csv', 'application/json')
   @ApiResponse({ status: 200, description: 'CSV with a header row (default), or JSON { dataset, studyId, asOf, columns, rows }' })

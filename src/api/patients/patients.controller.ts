@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.guard';
 import { parseAsOf, parseInstant, parseSubjectId } from '../common/request-params';
 import { PatientListQuery } from './patient-list.query';
 import { PatientsService } from './patients.service';
+import { ApiReadModel, ReadModelInterceptor } from './read-model-consistency';
 
 @ApiTags('patients')
 @ApiBearerAuth()
@@ -13,7 +14,9 @@ export class PatientsController {
 
   @Get()
   @Roles('reporter')
+  @UseInterceptors(ReadModelInterceptor)
   @ApiOperation({ summary: 'Derived patient records, filtered, sorted and paginated' })
+  @ApiReadModel()
   list(@Query() query: PatientListQuery) {
     return this.patients.list(query);
   }

@@ -24,6 +24,8 @@ export interface AppConfig {
   readonly requestTimeoutMs: number;
   /** Longest a client may take to send a request's headers (at most requestTimeoutMs). */
   readonly headersTimeoutMs: number;
+  /** How long a list or report asked with `consistency=wait` waits for the read model to catch up before 503. */
+  readonly readModelWaitMs: number;
   /** How long an idle keep-alive connection is held open after an answer. */
   readonly keepAliveTimeoutMs: number;
 }
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 50, 600_000);
   const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 10_000, 50, 600_000);
   const keepAliveTimeoutMs = integer('KEEP_ALIVE_TIMEOUT_MS', 5_000, 50, 600_000);
+  const readModelWaitMs = integer('READ_MODEL_WAIT_MS', 5_000, 0, 60_000);
   if (headersTimeoutMs > requestTimeoutMs) {
     problems.push(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request`);
   }
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs,
+    readModelWaitMs,
   };
 }
 
