@@ -53,6 +53,6 @@ export async function createApp(options: AppModuleOptions & { logger: Logger }):
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  app.enableShutdownHooks();
+  // Signals are main.ts's to handle: it logs the stop and exits with a documented code.
   return app;
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROLES, type ApiKeyEntry, type Role } from '../config/app-config';
+import { EXIT_CODES, StartupError } from '../startup/startup-error';
 
 export const API_KEY_REGISTRY = Symbol('API_KEY_REGISTRY');
 
@@ -45,10 +46,16 @@ export function loadOrCreateKeyFile(dataDir: string): { path: string; entries: A
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new Error(`${path} is not the JSON of API keys (${(error as Error).message}); mend it or delete it to have new ones made`, { cause: error });
+      throw new StartupError(`${path} is not the JSON of API keys (${(error as Error).message}); mend it or delete it to have new ones made`, {
+        exitCode: EXIT_CODES.CONFIGURATION,
+        files: [path],
+        cause: error,
+      });
     }
     const entries = ROLES.flatMap((role) => (typeof parsed[role] === 'string' ? [{ role, key: parsed[role] as string }] : []));
-    if (entries.length === 0) throw new Error(`${path} holds no API keys; delete it to have new ones made`);
+    if (entries.length === 0) {
+      throw new StartupError(`${path} holds no API keys; delete it to have new ones made`, { exitCode: EXIT_CODES.CONFIGURATION, files: [path] });
+    }
     return { path, entries, created: false };
   }
   mkdirSync(dataDir, { recursive: true });
