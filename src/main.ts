@@ -51,11 +51,15 @@ async function main(): Promise<void> {
 
 /**
  * SIGTERM or SIGINT: new requests are refused with 503, those in flight are answered,
- * both databases are closed, then the process exits 0. A second signal while stopping
- * ends the process at once (the listeners are `once`, so the default action applies).
+ * both databases are closed, then the process exits 0. A signal that comes while stopping
+ * changes nothing: Ctrl-C under `npm start` delivers SIGINT twice (from the terminal and
+ * forwarded by npm), and the second must not cut the close short. SIGKILL remains.
  */
 function stopOnSignals(app: NestFastifyApplication, logger: Logger): void {
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return void logger.info({ signal }, 'already stopping');
+    stopping = true;
     logger.info({ signal }, 'stopping: answering the requests in flight, then closing the stores');
     app.close().then(
       () => exit(logger, EXIT_CODES.STOPPED, `stopped on ${signal}`),
@@ -65,8 +69,8 @@ function stopOnSignals(app: NestFastifyApplication, logger: Logger): void {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 function exit(logger: Logger, exitCode: ExitCode, reason: string): never {
