@@ -124,4 +124,22 @@ describe('consistency=wait', () => {
     expect(patients.body).toMatchObject({ total: SUBJECTS.length, readModel: { caughtUp: true, position: head, head } });
     expect(patients.headers['x-read-model']).toBe(`caught-up; position=${head}; head=${head}`);
   });
+
+  it('says how far behind it is when events were stored since the last fold, and waits for them', async () => {
+    // Given a projector that has stopped following the log, and one more patient stored
+    const projector = t.app.get(PatientProjector);
+    projector.stop();
+    const stored = await t.request({ method: 'POST', url: '/v1/patients/SYN-RM-004/events', role: 'emitter', body: enrolled('2026-01-05') });
+    const newHead = stored.body.events[0].position as number;
+
+    // When the list is asked without waiting, and with
+    const now = await t.request({ method: 'GET', url: '/v1/patients', role: 'reporter' });
+    const waited = t.request({ method: 'GET', url: '/v1/patients?consistency=wait', role: 'reporter' });
+    await projector.rebuild();
+
+    // Then the first says what it holds and what it lacks, the second holds the new patient
+    expect(now.body).toMatchObject({ total: SUBJECTS.length, readModel: { caughtUp: false, position: head, head: newHead } });
+    expect(now.headers['x-read-model']).toBe(`behind; position=${head}; head=${newHead}`);
+    expect((await waited).body).toMatchObject({ total: SUBJECTS.length + 1, readModel: { caughtUp: true, position: newHead, head: newHead } });
+  });
 });
