@@ -137,6 +137,7 @@ export class PatientProjector implements OnApplicationBootstrap {
   /** Resolves once every event up to `position` is folded into the read model, or when `signal` aborts (the caller gave up). */
   waitFor(position: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
       const waiter = { position, resolve };
       this.waiters.push(waiter);
       signal?.addEventListener('abort', () => ((this.waiters = this.waiters.filter((w) => w !== waiter)), resolve()), { once: true });
