@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { DynamicModule, Inject, Module, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { API_KEY_REGISTRY, ApiKeyRegistry } from './common/auth/api-keys';
 import { RolesGuard } from './common/auth/roles.guard';
 import { APP_CONFIG, type AppConfig } from './common/config/app-config';
 import { CLOCK, type Clock } from './common/clock/clock';
-import { ProblemError } from './common/problem/problem';
+import { StrictValidationPipe } from './common/validation/validation.pipe';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { HealthController } from './api/health/health.controller';
 import { PatientEventsController } from './api/events/patient-events.controller';
@@ -17,6 +17,7 @@ import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
 import { QueriesController } from './api/queries/queries.controller';
 import { QueriesService } from './api/queries/queries.service';
+import { ReadModelConsistency, ReadModelInterceptor } from './api/patients/read-model-consistency';
 import { CohortIndex } from './projections/cohort-index';
 import { PatientProjector, PROJECTOR_OPTIONS, READ_MODEL_DB, type ProjectorOptions } from './projections/patient.projector';
 import { openReadModelDatabase, READ_MODEL_FILE } from './projections/read-model.database';
@@ -49,27 +50,6 @@ export interface AppModuleOptions {
   readonly keys: ApiKeyRegistry;
 }
 
-/** Query strings and other DTO-shaped input fail as problem+json naming every field. */
-const validationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  exceptionFactory: (errors) =>
-    new ProblemError(
-      400,
-      'VALIDATION_FAILED',
-      'The request has invalid parameters.',
-      errors.flatMap((e) =>
-        Object.entries(e.constraints ?? { invalid: `${e.property} is invalid` }).map(([constraint, message]) =>
-          // class-validator says "property x should not exist"; said as the body's unknown fields are.
-          constraint === 'whitelistValidation'
-            ? { path: e.property, code: 'UNKNOWN_PARAMETER', message: `${e.property} is not a known parameter` }
-            : { path: e.property, code: 'INVALID', message },
-        ),
-      ),
-    ),
-});
-
 @Module({})
 export class AppModule {
   static forRoot({ config, clock, keys }: AppModuleOptions): DynamicModule {
@@ -97,12 +77,14 @@ export class AppModule {
         PatientEventsService,
         PatientsService,
         QueriesService,
+        ReadModelConsistency,
+        ReadModelInterceptor,
         ReportsService,
         PatientProjector,
         CohortIndex,
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_PIPE, useValue: validationPipe },
+        { provide: APP_PIPE, useValue: new StrictValidationPipe() },
       ],
     };
   }

@@ -92,7 +92,7 @@ describe('GET /v1/reports/survival', () => {
 
     expect(response.status).toBe(200);
     // The fixed shape, then the open data queries of the cohort counted beside it.
-    expect(Object.keys(response.body)).toEqual(['endpoint', 'origin', 'asOf', 'n', 'events', 'censored', 'median', 'milestones', 'steps', 'queries']);
+    expect(Object.keys(response.body)).toEqual(['endpoint', 'origin', 'asOf', 'n', 'events', 'censored', 'median', 'milestones', 'steps', 'queries', 'readModel']);
     expect(response.body).toMatchObject({ endpoint: 'OS', origin: 'TRANSPLANT', asOf: '2026-06-01', n: 2, events: 1, censored: 1 });
     expect(response.body.steps).toEqual([
       { day: 179, atRisk: 2, events: 1, censored: 0, survival: 0.5, lower: expect.any(Number), upper: expect.any(Number) },
@@ -138,6 +138,7 @@ describe('GET /v1/reports/survival', () => {
         patients: 0,
         byCode: { DEATH_WITHOUT_GRADE5_AE: 0, NEUTROPHIL_ENGRAFTMENT_NOT_DOCUMENTED: 0, DAY100_NOT_OBSERVED: 0, MILESTONE_VISIT_OVERDUE: 0, AE_UNRESOLVED_AT_OFF_STUDY: 0 },
       },
+      readModel: { caughtUp: true, position: expect.any(Number), head: expect.any(Number) },
     });
   });
 

@@ -253,7 +253,9 @@ describe('GET /v1/reports/as-recorded/*', () => {
     const then = await t.request({ method: 'GET', url: `/v1/reports/as-recorded/${report}?${query}&asOf=${AS_OF}&recordedBefore=${everything}`, role: 'reporter' });
     expect(then.status).toBe(200);
     expect(then.body.recordedBefore).toBe(everything);
-    expect(strip(then.body)).toEqual(now.body);
+    // The report route also says how current its read model was; the as-recorded one reads the streams.
+    const { readModel: _readModel, ...answer } = now.body;
+    expect(strip(then.body)).toEqual(answer);
   });
 
   it('given an instant part-way through the load, then the reports count only the patients recorded by then', async () => {

@@ -86,6 +86,8 @@ export class PatientProjector implements OnApplicationBootstrap {
   private foldRequested = false;
   private generation = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
+  /** The position through which every event is folded into rows (-1: an empty log); null before the first fold and during a rebuild. */
+  private foldedThrough: number | null = null;
   private readonly cache: HistoryCache;
   private readonly catchUpCacheBudget: number;
   private readonly files: NonNullable<ProjectorOptions['files']>;
@@ -202,10 +204,18 @@ export class PatientProjector implements OnApplicationBootstrap {
     }
   }
 
-  /** Resolves once every event up to `position` is folded into the read model. */
-  waitFor(position: number): Promise<void> {
+  /** The global position through which every event is folded into rows (-1: the log was empty); null while none is. */
+  foldedPosition(): number | null {
+    return this.foldedThrough;
+  }
+
+  /** Resolves once every event up to `position` is folded into the read model, or when `signal` aborts (the caller gave up). */
+  waitFor(position: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      this.waiters.push({ position, resolve });
+      if (signal?.aborted) return resolve();
+      const waiter = { position, resolve };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', () => ((this.waiters = this.waiters.filter((w) => w !== waiter)), resolve()), { once: true });
       // Folded already, unless a fold is on its way: it resolves the waiter when done.
       if (this.live && this.foldRun === null) this.requestFolds();
     });
@@ -229,6 +239,7 @@ export class PatientProjector implements OnApplicationBootstrap {
       this.statements.saveSource.run(CHECKPOINT, storeId);
     })();
     this.cache.clear();
+    this.foldedThrough = null;
     this.changes.next('reset');
     this.start('rebuilding');
     await this.catchUp();
@@ -514,6 +525,7 @@ export class PatientProjector implements OnApplicationBootstrap {
   }
 
   private resolveWaiters(position: number): void {
+    this.foldedThrough = position;
     const ready = this.waiters.filter((w) => w.position <= position);
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.position > position);

@@ -10,11 +10,19 @@ export interface NodeProcess {
   /** Resolves once `condition` holds over the lines; rejects if the process exits first. */
   waitUntil(condition: (lines: readonly string[]) => boolean): Promise<void>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
 }
 
 /** Runs a TypeScript file of this project in its own node process, from the project root. */
 export function startNodeProcess(script: string, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}): NodeProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
+  return startProcess(process.execPath, ['-r', '@swc-node/register', script, ...args], env);
+}
+
+/** Runs a command (e.g. `npm start`) from the project root, collecting its output the same way. */
+export function startProcess(command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): NodeProcess {
+  const script = [command, ...args].join(' ');
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -53,6 +61,7 @@ export function startNodeProcess(script: string, args: readonly string[] = [], e
     child,
     lines,
     exited,
+    stderr: () => stderr,
     waitUntil: (condition) =>
       new Promise<void>((resolve, reject) => {
         waiters.push({ condition, resolve, reject });

@@ -93,6 +93,45 @@ describe('validateEventBatch', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
+  describe('keys that are not in the catalogue, whatever their name', () => {
+    // Names a new object inherits as functions: class-transformer skips them, so the whitelist never saw them.
+    const inherited = Object.getOwnPropertyNames(Object.prototype).filter((name) => name !== '__proto__' && name !== 'constructor');
+    const withKey = (key: string) => ({ [key]: 'synthetic' });
+    const places: ReadonlyArray<[where: string, build: (key: string) => unknown, path: (key: string) => string]> = [
+      ['data', (key) => ({ ...example('ResponseAssessed'), data: { ...EVENT_EXAMPLES.ResponseAssessed.data, ...withKey(key) } }), (key) => `data.${key}`],
+      ['data of a type without fields', (key) => ({ ...example('FollowUpRecorded'), data: withKey(key) }), (key) => `data.${key}`],
+      ['a nested object', (key) => ({ ...example('PatientEnrolled'), data: { ...enrolled().data, diagnosis: { ...enrolled().data.diagnosis, ...withKey(key) } } }), (key) => `data.diagnosis.${key}`],
+      ['an object two levels down', (key) => ({ ...example('PatientEnrolled'), data: { ...enrolled().data, eligibility: { ...enrolled().data.eligibility, exclusions: { ...enrolled().data.eligibility.exclusions, ...withKey(key) } } } }), (key) => `data.eligibility.exclusions.${key}`],
+      ['metadata', (key) => ({ ...example('FollowUpRecorded'), metadata: { source: 'EDC-site-01', ...withKey(key) } }), (key) => `metadata.${key}`],
+      ['a batch', (key) => [example('FollowUpRecorded', 1), { ...example('ResponseAssessed', 2), data: { ...EVENT_EXAMPLES.ResponseAssessed.data, ...withKey(key) } }], (key) => `[1].data.${key}`],
+    ];
+
+    it.each(places)('rejects toString, valueOf, hasOwnProperty... in %s, naming the path', (_where, build, path) => {
+      const found = inherited.map((key) => codesOf(build(key)));
+      expect(found).toEqual(inherited.map((key) => [`${path(key)}:UNKNOWN_FIELD`]));
+    });
+
+    it('rejects them in a correction\'s replacement data too', () => {
+      for (const key of inherited) {
+        expect(validateCorrectionData('ChemotherapyStarted', { ...chemoStarted('2026-01-01').data, ...withKey(key) }, 'data.data')).toEqual([
+          expect.objectContaining({ path: `data.data.${key}`, code: 'UNKNOWN_FIELD' }),
+        ]);
+      }
+    });
+
+    it('rejects any key a nested object of the catalogue does not list', () => {
+      const known = new Set(Object.keys(enrolled().data.diagnosis));
+      fc.assert(
+        fc.property(fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom(...inherited)), (key) => {
+          fc.pre(!known.has(key) && key !== '__proto__' && key !== 'constructor' && key !== 'prototype');
+          const body = { ...example('PatientEnrolled'), data: { ...enrolled().data, diagnosis: { ...enrolled().data.diagnosis, ...withKey(key) } } };
+          expect(codesOf(body)).toEqual([`data.diagnosis.${key}:UNKNOWN_FIELD`]);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  });
+
   it(`refuses a batch of more than ${MAX_BATCH} events`, () => {
     const body = Array.from({ length: MAX_BATCH + 1 }, (_, i) => example('FollowUpRecorded', i));
     expect(codesOf(body)).toEqual([':BATCH_TOO_LARGE']);

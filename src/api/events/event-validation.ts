@@ -236,7 +236,32 @@ function dtoErrors(dto: ClassConstructor<object>, plain: Record<string, unknown>
   const found = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   const errors: FieldError[] = [];
   flatten(found, prefix, errors);
+  keysLeftOut(plain, instance, prefix, errors);
   return errors;
+}
+
+/**
+ * class-transformer leaves out of the instance any key whose value on a new object is an
+ * inherited function (toString, valueOf, hasOwnProperty, __defineGetter__...), so the
+ * whitelist never sees it, while the plain object, which is what gets stored, keeps it.
+ * Every key the instance lacks is therefore not in the catalogue, at any depth.
+ */
+function keysLeftOut(plain: Record<string, unknown>, built: object, prefix: string, out: FieldError[]): void {
+  for (const key of Object.keys(plain)) {
+    const path = `${prefix}${key}`;
+    if (!Object.prototype.hasOwnProperty.call(built, key)) {
+      out.push({ path, code: 'UNKNOWN_FIELD', message: `unknown field ${key}` });
+      continue;
+    }
+    const value = plain[key];
+    const child: unknown = (built as Record<string, unknown>)[key];
+    if (isPlainObject(value) && typeof child === 'object' && child !== null && !Array.isArray(child)) keysLeftOut(value, child, `${path}.`, out);
+    else if (Array.isArray(value) && Array.isArray(child)) {
+      value.forEach((item, i) => {
+        if (isPlainObject(item) && typeof child[i] === 'object' && child[i] !== null) keysLeftOut(item, child[i] as object, `${path}.${i}.`, out);
+      });
+    }
+  }
 }
 
 /** Which constraint speaks for a field when several fail: the most basic one. */

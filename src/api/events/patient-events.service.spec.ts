@@ -5,7 +5,7 @@ import { chemoStarted, enrolled, followUp, gpbmcInfused, stemCellsInfused } from
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, StoredEvent } from '../../event-store/event-store.port';
 import { patientStreamId } from '../../event-store/patient-stream';
-import { PatientEventsService, type AppendOutcome } from './patient-events.service';
+import { MAX_QUEUED_APPENDS_PER_STREAM, PatientEventsService, type AppendOutcome } from './patient-events.service';
 
 const SUBJECT = 'SYN-UNIT-0001';
 const EMITTER: Caller = { keyId: 'emitter-unit', role: 'emitter' };
@@ -57,11 +57,16 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 describe('PatientEventsService.append: If-Match and idempotency', () => {
   let store: MemoryStore;
   let service: PatientEventsService;
+  /** Another process writing to the same store: appends of one process to a stream are serialised, so only it can race this one. */
+  let otherProcess: PatientEventsService;
   const append = (body: unknown, ifMatch: number | null) => outcomeOf(service.append(SUBJECT, clone(body), ifMatch, EMITTER));
+  const appendElsewhere = (body: unknown, ifMatch: number | null) => outcomeOf(otherProcess.append(SUBJECT, clone(body), ifMatch, EMITTER));
 
   beforeEach(() => {
     store = new MemoryStore();
-    service = new PatientEventsService(store as unknown as EventStore, { now: () => new Date('2026-06-01T12:00:00.000Z') });
+    const clock = { now: () => new Date('2026-06-01T12:00:00.000Z') };
+    service = new PatientEventsService(store as unknown as EventStore, clock);
+    otherProcess = new PatientEventsService(store as unknown as EventStore, clock);
   });
 
   /** Given an enrolled patient (revision 0) and `original` appended with If-Match 0, then `later` appended one by one. */
@@ -117,13 +122,13 @@ describe('PatientEventsService.append: If-Match and idempotency', () => {
     });
   });
 
-  describe('a retry racing its original', () => {
+  describe('a retry racing its original in another process', () => {
     it('answers 200 with the original result when the original lands first', async () => {
       expect(await append(enrolled('2026-01-05'), null)).toMatchObject({ status: 201 });
       const event = gpbmcInfused('2026-01-20');
       let original: AppendOutcome | undefined;
       store.beforeAppend = async () => {
-        original = (await append(event, 0)) as AppendOutcome;
+        original = (await appendElsewhere(event, 0)) as AppendOutcome;
       };
 
       const retry = await append(event, 0);
@@ -133,12 +138,45 @@ describe('PatientEventsService.append: If-Match and idempotency', () => {
       expect((await store.readStream(patientStreamId(SUBJECT))).map((e) => e.eventId)).toHaveLength(2);
     });
 
+    it('without If-Match decides again over what the other process stored, and is stored after it', async () => {
+      expect(await append(enrolled('2026-01-05'), null)).toMatchObject({ status: 201 });
+      store.beforeAppend = async () => {
+        expect(await appendElsewhere(chemoStarted('2026-01-08'), null)).toMatchObject({ status: 201 });
+      };
+
+      expect(await append(gpbmcInfused('2026-01-20'), null)).toMatchObject({ status: 201, body: { events: [{ revision: 2 }] } });
+      expect((await store.readStream(patientStreamId(SUBJECT))).map((e) => e.type)).toEqual(['PatientEnrolled', 'ChemotherapyStarted', 'GpbmcInfused']);
+    });
+
     it('still answers 409 REVISION_CONFLICT when another event lands first', async () => {
       expect(await append(enrolled('2026-01-05'), null)).toMatchObject({ status: 201 });
       store.beforeAppend = async () => {
-        expect(await append(chemoStarted('2026-01-08'), 0)).toMatchObject({ status: 201 });
+        expect(await appendElsewhere(chemoStarted('2026-01-08'), 0)).toMatchObject({ status: 201 });
       };
       expect(await append(gpbmcInfused('2026-01-20'), 0)).toEqual({ status: 409, code: 'REVISION_CONFLICT' });
     });
+  });
+});
+
+describe('PatientEventsService.append: one queue per stream', () => {
+  it(`refuses the append after ${MAX_QUEUED_APPENDS_PER_STREAM} waiting on one stream with 503 and Retry-After, storing nothing of it, while other streams go on`, async () => {
+    // Given a store whose next append waits until the test releases it
+    const store = new MemoryStore();
+    const service = new PatientEventsService(store as unknown as EventStore, { now: () => new Date('2026-06-01T12:00:00.000Z') });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    store.beforeAppend = () => held;
+    const queued = Array.from({ length: MAX_QUEUED_APPENDS_PER_STREAM }, (_, i) => outcomeOf(service.append(SUBJECT, i === 0 ? enrolled('2026-01-05') : followUp('2026-01-06'), null, EMITTER)));
+
+    // When one more comes for that patient, and one for another
+    const refused = service.append(SUBJECT, followUp('2026-01-07'), null, EMITTER).catch((error: unknown) => error);
+    const other = outcomeOf(service.append('SYN-UNIT-0002', enrolled('2026-01-05'), null, EMITTER));
+
+    // Then that one is 503 STREAM_BUSY with Retry-After, the other patient is stored, and the queue drains in full once released
+    expect(await refused).toMatchObject({ status: 503, code: 'STREAM_BUSY', headers: { 'retry-after': '1' } });
+    expect(await other).toMatchObject({ status: 201 });
+    release();
+    expect((await Promise.all(queued)).map((o) => o.status)).toEqual(queued.map(() => 201));
+    expect(await store.readStream(patientStreamId(SUBJECT))).toHaveLength(MAX_QUEUED_APPENDS_PER_STREAM);
   });
 });

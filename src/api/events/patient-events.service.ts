@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../../common/auth/api-keys';
 import { canonicalJson } from '../../common/canonical-json';
+import { KeyedSerializer, QueueFullError } from '../../common/concurrency/keyed-serializer';
 import { CLOCK, type Clock } from '../../common/clock/clock';
 import { ProblemError } from '../../common/problem/problem';
 import { utcDateOf } from '../../domain/calendar/clinical-date';
@@ -17,7 +18,7 @@ import {
   type StoredMetadata,
 } from '../../event-store/patient-stream';
 import { chainDigests } from '../../event-store/stream-digest';
-import { validateCorrectionData, validateEventBatch, type FieldError } from './event-validation';
+import { validateCorrectionData, validateEventBatch, type BatchValidation, type FieldError } from './event-validation';
 
 export interface AppendedEvent {
   readonly eventId: string;
@@ -35,16 +36,31 @@ export interface AppendOutcome {
   readonly body: { subjectId: string; events: AppendedEvent[]; deviations: readonly Deviation[] };
 }
 
-/** How often a writer without If-Match decides again after losing a race. */
+/**
+ * How often a writer without If-Match decides again after losing a race. Appends of this
+ * process to one stream are serialised, so only another process's writes can win one.
+ */
 const MAX_ATTEMPTS = 8;
+/**
+ * Appends one stream may have waiting in this process; one more is 503 with Retry-After.
+ * Each holds its validated body (at most BODY_LIMIT_BYTES), so this bounds the memory one
+ * busy patient can take.
+ */
+export const MAX_QUEUED_APPENDS_PER_STREAM = 256;
 
 /**
  * The append path: load the stream, decide, append with the loaded revision as the
  * expected revision. Losing a race to another writer means deciding again over the
  * new history, never appending over it, so two writers cannot together break a rule.
+ *
+ * Appends to one stream run one after another in this process (a queue per stream, held
+ * only while the stream has appends waiting), so writers without If-Match never fail for
+ * each other's sake: each decides against the stream as the one before left it.
  */
 @Injectable()
 export class PatientEventsService {
+  private readonly streams = new KeyedSerializer(MAX_QUEUED_APPENDS_PER_STREAM);
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -53,9 +69,32 @@ export class PatientEventsService {
   async append(subjectId: string, body: unknown, ifMatch: number | null, caller: Caller): Promise<AppendOutcome> {
     const validated = validateEventBatch(body);
     if (!validated.ok) throw validationProblem(validated.errors);
-    const incoming = validated.events;
     const streamId = patientStreamId(subjectId);
+    try {
+      return await this.streams.run(streamId, () => this.decideAndAppend(subjectId, streamId, validated, ifMatch, caller));
+    } catch (error) {
+      if (error instanceof QueueFullError) {
+        throw new ProblemError(
+          503,
+          'STREAM_BUSY',
+          `${MAX_QUEUED_APPENDS_PER_STREAM} appends to patient ${subjectId} are already waiting; nothing was stored, retry later.`,
+          undefined,
+          {},
+          { 'retry-after': '1' },
+        );
+      }
+      throw error;
+    }
+  }
 
+  private async decideAndAppend(
+    subjectId: string,
+    streamId: string,
+    validated: Extract<BatchValidation, { ok: true }>,
+    ifMatch: number | null,
+    caller: Caller,
+  ): Promise<AppendOutcome> {
+    const incoming = validated.events;
     for (let attempt = 1; ; attempt++) {
       const stored = await this.store.readStream(streamId);
       const current = stored.length > 0 ? stored[stored.length - 1].revision : null;

@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, Validate } from 'class-va
 import { DIAGNOSIS_TYPES, RISK_GROUPS } from '../../domain/events/clinical-event';
 import { PHASES, PRIMARY_STATUSES, WINDOW_STATUSES } from '../../domain/projection/patient-record';
 import { IsClinicalDateString } from '../common/clinical-date.validator';
+import { CONSISTENCY_VALUES } from './read-model-consistency';
 
 export const SORT_KEYS = ['subjectId', 'enrolledOn', 'day0'] as const;
 
@@ -60,6 +61,16 @@ export class PatientFilterQuery {
   @Transform(toBoolean)
   @IsBoolean()
   hasQueries?: boolean;
+
+  @ApiPropertyOptional({
+    enum: CONSISTENCY_VALUES,
+    description:
+      'Answers come from the read model, which follows the event log; `readModel` in the body and the X-Read-Model header say whether it had caught up. ' +
+      '`wait`: wait (up to READ_MODEL_WAIT_MS, 5 s by default) until it holds everything stored before the request, else 503 READ_MODEL_BEHIND with Retry-After.',
+  })
+  @IsOptional()
+  @IsIn(CONSISTENCY_VALUES)
+  consistency?: (typeof CONSISTENCY_VALUES)[number];
 }
 
 /** The patient filters with a page of the answer (lists of patients, lists of queries). */

@@ -1,10 +1,11 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiJson, ApiKeyProblems, ApiProblems } from '../../common/openapi/api-responses';
 import { Roles } from '../../common/auth/roles.guard';
 import { parseAsOf, parseInstant, parseSubjectId } from '../common/request-params';
 import { PatientListQuery } from './patient-list.query';
 import { PatientsService } from './patients.service';
+import { ApiReadModel, ReadModelInterceptor } from './read-model-consistency';
 
 @ApiTags('patients')
 @ApiBearerAuth()
@@ -15,8 +16,9 @@ export class PatientsController {
 
   @Get()
   @Roles('reporter')
+  @UseInterceptors(ReadModelInterceptor)
   @ApiOperation({ summary: 'Derived patient records, filtered, sorted and paginated' })
-  @ApiJson(200, 'PatientList', 'One page of patient summaries (records without timeline and AE lists)')
+  @ApiReadModel('PatientList', 'One page of patient summaries (records without timeline and AE lists)')
   @ApiProblems(400)
   list(@Query() query: PatientListQuery) {
     return this.patients.list(query);

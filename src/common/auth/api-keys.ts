@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { looserThanOwnerOnly } from '../files/owner-only';
 import { ROLES, type ApiKeyEntry, type Role } from '../config/app-config';
+import { EXIT_CODES, StartupError } from '../startup/startup-error';
 
 export const API_KEY_REGISTRY = Symbol('API_KEY_REGISTRY');
 
@@ -45,18 +46,25 @@ export function loadOrCreateKeyFile(dataDir: string): { path: string; entries: A
     // Refused rather than tightened: other users may already have read the keys, so they need replacing, which only the operator can do.
     const loose = looserThanOwnerOnly(path);
     if (loose !== null) {
-      throw new Error(
+      throw new StartupError(
         `${path} has mode ${loose}: other users of this machine may read the API keys. Replace the keys (delete the file to have new ones made), or if no one else could have read them, run chmod 600 on it; the service uses it only when it is owner-only`,
+        { exitCode: EXIT_CODES.CONFIGURATION, files: [path] },
       );
     }
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new Error(`${path} is not the JSON of API keys (${(error as Error).message}); mend it or delete it to have new ones made`, { cause: error });
+      throw new StartupError(`${path} is not the JSON of API keys (${(error as Error).message}); mend it or delete it to have new ones made`, {
+        exitCode: EXIT_CODES.CONFIGURATION,
+        files: [path],
+        cause: error,
+      });
     }
     const entries = ROLES.flatMap((role) => (typeof parsed[role] === 'string' ? [{ role, key: parsed[role] as string }] : []));
-    if (entries.length === 0) throw new Error(`${path} holds no API keys; delete it to have new ones made`);
+    if (entries.length === 0) {
+      throw new StartupError(`${path} holds no API keys; delete it to have new ones made`, { exitCode: EXIT_CODES.CONFIGURATION, files: [path] });
+    }
     return { path, entries, created: false };
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -20,6 +20,14 @@ export interface AppConfig {
   readonly apiKeys: readonly ApiKeyEntry[] | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly bodyLimitBytes: number;
+  /** Longest a client may take to send a whole request, headers and body; then 408 and the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /** Longest a client may take to send a request's headers (at most requestTimeoutMs). */
+  readonly headersTimeoutMs: number;
+  /** How long a list or report asked with `consistency=wait` waits for the read model to catch up before 503. */
+  readonly readModelWaitMs: number;
+  /** How long an idle keep-alive connection is held open after an answer. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +59,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   const port = integer('PORT', 3000, 0, 65535);
   const bodyLimitBytes = integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576);
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 50, 600_000);
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 10_000, 50, 600_000);
+  const keepAliveTimeoutMs = integer('KEEP_ALIVE_TIMEOUT_MS', 5_000, 50, 600_000);
+  const readModelWaitMs = integer('READ_MODEL_WAIT_MS', 5_000, 0, 60_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    problems.push(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request`);
+  }
 
   const eventStore = env.EVENT_STORE ?? 'sqlite';
   if (eventStore !== 'sqlite' && eventStore !== 'eventstoredb') {
@@ -79,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     apiKeys,
     logLevel,
     bodyLimitBytes,
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs,
+    readModelWaitMs,
   };
 }
 

@@ -1,15 +1,31 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { CREDENTIAL_HEADERS, REDACTED } from './redact';
 
-/** Structured JSON logs on stdout, one line per record, for the service and for Nest itself. */
-export function createRootLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'treatment-timeline' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // Keys and bodies never reach the logs.
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.key', 'key'], censor: '[redacted]' },
-  });
+/** Wherever a request, a reply or bare headers are logged, their credential headers are not. */
+const REDACT_PATHS = [
+  ...['req.headers', 'res.headers', 'request.headers', 'reply.headers', 'headers'].flatMap((at) => CREDENTIAL_HEADERS.map((name) => `${at}["${name}"]`)),
+  '*.key',
+  'key',
+  'apiKey',
+  '*.apiKey',
+];
+
+/**
+ * Structured JSON logs on stdout (or the given destination), one line per record, for the
+ * service and for Nest itself. Keys and bodies never reach the logs; request URLs are
+ * logged through `redactUrl`.
+ */
+export function createRootLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'treatment-timeline' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+    },
+    destination,
+  );
 }
 
 /** Nest's logger interface over pino, so framework messages are JSON lines too. */

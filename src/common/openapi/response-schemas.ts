@@ -41,6 +41,7 @@ import type { CumulativeIncidenceReport, IncidenceCauseReport, SurvivalReport } 
 import type { ProblemBody } from '../problem/problem.filter';
 import type { CohortQuery, QueriesService } from '../../api/queries/queries.service';
 import type { QueryCountsReport } from '../../reports/query-counts';
+import type { ReadModelState } from '../../api/patients/read-model-consistency';
 import type { SwimmerMarker, SwimmerPage, SwimmerRow } from '../../ui/figures/swimmer';
 import type { ProblemDetailItem } from '../problem/problem';
 import { anyObject, arrayOf, boolean, date, instant, integer, nullable, number, objectOf, oneOfValues, ref, string, type SchemaObject } from './schema-builders';
@@ -546,6 +547,12 @@ const asRecorded = (name: string): SchemaObject => ({
   allOf: [ref(name), { type: 'object', required: ['recordedBefore'], properties: { recordedBefore: instant() } }],
 });
 
+const readModelState = objectOf<ReadModelState>()({
+  caughtUp: boolean('Whether every event stored when the request came was folded in'),
+  position: nullable(integer('Global position through which every event is folded into the rows')),
+  head: nullable(integer("The log's last position when the request came")),
+});
+
 /** Every named schema the routes' answers refer to. */
 export const RESPONSE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   ProblemDetails: problemDetails,
@@ -583,6 +590,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   QueryList: queryList,
   QueryCounts: queryCounts,
   SwimmerPage: swimmerPage,
+  ReadModelState: readModelState,
   SurvivalReportAsRecorded: asRecorded('SurvivalReport'),
   CumulativeIncidenceReportAsRecorded: asRecorded('CumulativeIncidenceReport'),
   AdverseEventReportAsRecorded: asRecorded('AdverseEventReport'),

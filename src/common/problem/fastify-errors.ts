@@ -52,18 +52,25 @@ export function installFastifyProblemHandlers(fastify: FastifyInstance): void {
   });
 }
 
+const CLIENT_ERRORS: Record<string, { status: number; type: string; code: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, type: '/problems/headers-too-large', code: 'HEADERS_TOO_LARGE', detail: 'The request headers are larger than the service accepts.' },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    type: '/problems/request-timeout',
+    code: 'REQUEST_TIMEOUT',
+    detail: 'The request did not arrive in time (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS); nothing was done.',
+  },
+  default: { status: 400, type: '/problems/malformed-request', code: 'MALFORMED_REQUEST', detail: 'The request is not valid HTTP.' },
+};
+
 /** Node's HTTP parser refused the request before Fastify saw it: answer on the socket, then close it. */
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
-  // Headers over Node's limit are 431; anything else the parser refuses is a malformed request.
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const body: ProblemBody = {
-    type: status === 431 ? '/problems/headers-too-large' : '/problems/malformed-request',
-    title: STATUS_CODES[status] ?? 'Bad Request',
-    status,
-    code: status === 431 ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST',
-    detail: status === 431 ? 'The request headers are larger than the service accepts.' : 'The request is not valid HTTP.',
-  };
+  // Headers over Node's limit are 431, a request that did not arrive within the timeouts 408;
+  // anything else the parser refuses is a malformed request.
+  const kind = CLIENT_ERRORS[error.code ?? ''] ?? CLIENT_ERRORS.default;
+  const body: ProblemBody = { type: kind.type, title: STATUS_CODES[kind.status] ?? 'Bad Request', status: kind.status, code: kind.code, detail: kind.detail };
+  const status = kind.status;
   const text = JSON.stringify(body);
   socket.end(
     `HTTP/1.1 ${status} ${body.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,

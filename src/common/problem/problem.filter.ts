@@ -10,6 +10,7 @@ import {
   WrongExpectedRevisionError,
 } from '../../event-store/event-store.errors';
 import { ReadModelCorruptError } from '../../projections/read-model.errors';
+import { redactUrl } from '../logging/redact';
 import { ProblemError, type ProblemDetailItem } from './problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -122,8 +123,12 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const { body, internal } = toProblem(error, request.url, request.headers['content-type']);
-    if (internal) this.logger.error({ err: error, url: request.url, code: body.code }, 'request failed');
-    sendProblem(http.getResponse<FastifyReply>(), body);
+    // The URL without credentials a client put in its query string, in the answer and the log.
+    const url = redactUrl(request.url);
+    const { body, internal } = toProblem(error, url, request.headers['content-type']);
+    if (internal) this.logger.error({ err: error, url, code: body.code }, 'request failed');
+    const reply = http.getResponse<FastifyReply>();
+    if (error instanceof ProblemError) for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
+    sendProblem(reply, body);
   }
 }

@@ -23,6 +23,8 @@ export class ProblemError extends Error {
     readonly detail: string,
     readonly errors?: readonly ProblemDetailItem[],
     readonly extensions: Readonly<Record<string, unknown>> = {},
+    /** Response headers the answer needs (Retry-After, WWW-Authenticate). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
