@@ -32,3 +32,14 @@ export class StoreUnavailableError extends EventStoreError {}
 
 /** Another process holds the store's files. */
 export class StoreLockedError extends EventStoreError {}
+
+/** A seal that does not continue the stored seal chain (sequence or previous digest). */
+export class SealOutOfSequenceError extends EventStoreError {
+  constructor(
+    readonly sequence: number,
+    /** The last stored seal's sequence, or null when none is stored. */
+    readonly lastSequence: number | null,
+  ) {
+    super(`seal ${sequence} does not continue the seal chain (last stored: ${lastSequence ?? 'none'})`);
+  }
+}
