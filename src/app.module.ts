@@ -22,6 +22,7 @@ import { PatientProjector, READ_MODEL_DB } from './projections/patient.projector
 import { openReadModelDatabase } from './projections/read-model.database';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
+import { AUDIT_CONTROLLERS, AUDIT_PROVIDERS } from './audit/audit.providers';
 
 /**
  * Closes the stores after the HTTP server has finished its in-flight requests
@@ -65,7 +66,7 @@ export class AppModule {
   static forRoot({ config, clock, keys }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, PatientEventsController, PatientsController, QueriesController, AdminController, ReportsController],
+      controllers: [HealthController, PatientEventsController, PatientsController, QueriesController, AdminController, ReportsController, ...AUDIT_CONTROLLERS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -79,6 +80,7 @@ export class AppModule {
         ReportsService,
         PatientProjector,
         CohortIndex,
+        ...AUDIT_PROVIDERS,
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe },

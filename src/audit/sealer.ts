@@ -39,6 +39,7 @@ export class Sealer {
   private subscription: Subscription | null = null;
   private writes: Promise<void> = Promise.resolve();
   private failed = false;
+  private readonly waiters: { position: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -88,6 +89,12 @@ export class Sealer {
     return this.writes;
   }
 
+  /** Resolves once the sealer has taken in the event at `position` (or a later one). */
+  reached(position: number): Promise<void> {
+    if (this.lastEvent !== null && this.lastEvent.position >= position) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+  }
+
   /** Events seen and not yet sealed. */
   get pending(): number {
     return this.unsealed;
@@ -106,6 +113,9 @@ export class Sealer {
     if (this.unsealed === 0) this.oldestUnsealedAt = event.recordedAt;
     this.unsealed += 1;
     if (this.unsealed >= this.policy.maxEvents) this.seal();
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].position <= event.position) this.waiters.splice(i, 1)[0].resolve();
+    }
   }
 
   private seal(): Seal | null {

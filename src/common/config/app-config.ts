@@ -20,6 +20,8 @@ export interface AppConfig {
   readonly apiKeys: readonly ApiKeyEntry[] | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly bodyLimitBytes: number;
+  /** REQUIRE_ENTERED_BY=true: every event must name who it was entered for (metadata.enteredBy). */
+  readonly requireEnteredBy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   const apiKeys = env.API_KEYS ? parseApiKeys(env.API_KEYS, problems) : null;
 
+  const requireEnteredBy = env.REQUIRE_ENTERED_BY ?? 'false';
+  if (requireEnteredBy !== 'true' && requireEnteredBy !== 'false') problems.push(`REQUIRE_ENTERED_BY must be "true" or "false", got "${requireEnteredBy}"`);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     apiKeys,
     logLevel,
     bodyLimitBytes,
+    requireEnteredBy: requireEnteredBy === 'true',
   };
 }
 
