@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { effectiveHistory } from '../domain/history/effective-history';
 import { project } from '../domain/projection/project';
-import { chemoStarted, enrolled, followUp, stemCellsInfused, syntheticId } from '../domain/testing/journey.fixtures';
+import type { ClinicalFactType } from '../domain/events/clinical-event';
+import { chemoStarted, enrolled, followUp, stemCellsInfused, syntheticId, type FactOf } from '../domain/testing/journey.fixtures';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port';
 import { EventStoreDbEventStore } from '../event-store/eventstoredb/eventstoredb-event-store';
 import { EsdbStandIn } from '../event-store/eventstoredb/testing/esdb-stand-in';
@@ -31,7 +32,7 @@ async function fill(store: EventStore, patients: number, namespace: number): Pro
     const streamId = patientStreamId(`SYN-R${String(n).padStart(5, '0')}`);
     const first = [enrolled(`2025-01-${day}`, {}, id(0)), chemoStarted(`2025-02-${day}`, {}, id(1))];
     const second = [stemCellsInfused(`2025-04-${day}`, {}, id(2)), followUp(`2025-05-${day}`, id(3))];
-    const toAppend = (events: typeof first) => events.map((e) => ({ eventId: e.eventId, type: e.type, occurredOn: e.occurredOn, data: e.data, metadata: { source: 'SYNTHETIC', enteredBy: { userId: 'crc-1' }, actor: { keyId: 'emitter-1', role: 'emitter' }, schemaVersion: 1 } }));
+    const toAppend = (events: readonly FactOf<ClinicalFactType>[]) => events.map((e) => ({ eventId: e.eventId, type: e.type, occurredOn: e.occurredOn, data: e.data, metadata: { source: 'SYNTHETIC', enteredBy: { userId: 'crc-1' }, actor: { keyId: 'emitter-1', role: 'emitter' }, schemaVersion: 1 } }));
     pending.push(store.append(streamId, toAppend(first), 'no_stream').then(() => store.append(streamId, toAppend(second), 1)));
     if (pending.length >= 500) await Promise.all(pending.splice(0));
   }
