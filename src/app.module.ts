@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { UiModule } from './ui/ui.module';
+import { AUDIT_CONTROLLERS, AUDIT_PROVIDERS } from './audit/audit.providers';
 
 /**
  * Closes the stores after the HTTP server has finished its in-flight requests
@@ -56,7 +57,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [UiModule],
-      controllers: [HealthController, PatientEventsController, PatientsController, QueriesController, AdminController, ReportsController],
+      controllers: [HealthController, PatientEventsController, PatientsController, QueriesController, AdminController, ReportsController, ...AUDIT_CONTROLLERS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -82,6 +83,7 @@ export class AppModule {
         ReportsService,
         PatientProjector,
         CohortIndex,
+        ...AUDIT_PROVIDERS,
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: new StrictValidationPipe() },

@@ -52,3 +52,14 @@ export class StoredDataCorruptError extends EventStoreError {
     super(`the stored event at position ${position} of stream ${streamId} is damaged: its ${field} is not valid JSON`);
   }
 }
+
+/** A seal that does not continue the stored seal chain (sequence or previous digest). */
+export class SealOutOfSequenceError extends EventStoreError {
+  constructor(
+    readonly sequence: number,
+    /** The last stored seal's sequence, or null when none is stored. */
+    readonly lastSequence: number | null,
+  ) {
+    super(`seal ${sequence} does not continue the seal chain (last stored: ${lastSequence ?? 'none'})`);
+  }
+}

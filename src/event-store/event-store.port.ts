@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { Seal } from './log-seal';
 
 /** DI token of the one event store the service talks to. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -27,6 +28,31 @@ export interface StoredEvent extends EventToAppend {
   readonly revision: number;
   /** Position in the global log: unique, strictly increasing in log order. */
   readonly position: number;
+  /**
+   * The chain digest (`stream-digest.ts`) the store computed when it appended the event and
+   * stored with it. Absent only for events an older version wrote where the store cannot
+   * add it afterwards (EventStoreDB); verification reports those.
+   */
+  readonly digest?: string;
+}
+
+/** An event copied from another store or an archive: its stream, revision and recording time are kept. */
+export interface EventToRestore extends EventToAppend {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly recordedAt: string;
+}
+
+/** One stream as auditors list them. */
+export interface StreamSummary {
+  readonly streamId: string;
+  readonly eventCount: number;
+  /** Recording times of the first and the last event (revision 0 and the head). */
+  readonly firstRecordedAt: string;
+  readonly lastRecordedAt: string;
+  readonly headRevision: number;
+  /** The head's stored chain digest; null when the store holds none for it. */
+  readonly headDigest: string | null;
 }
 
 export interface AppendResult {
@@ -67,6 +93,22 @@ export interface EventStore {
   identity(): Promise<string>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
+  /**
+   * Writes events copied from elsewhere in the order given, keeping their recordedAt, and
+   * stores their chain digests as `append` does. Each event must continue its stream at
+   * the next revision (else WrongExpectedRevisionError, and nothing of the call is stored
+   * where the store can make it atomic).
+   */
+  restore(events: readonly EventToRestore[]): Promise<void>;
+  /** Streams in stream-id order, strictly after `after`, at most `limit`. */
+  listStreams(options: { after?: string; limit: number }): Promise<StreamSummary[]>;
+  /**
+   * Stores the next seal of the log. Refused (SealOutOfSequenceError) unless it is the
+   * first with no previous digest, or continues the last stored seal: sequence + 1 and its digest.
+   */
+  appendSeal(seal: Seal): Promise<void>;
+  /** Seals in sequence order from `fromSequence` (inclusive, default 1), at most `maxCount`. */
+  readSeals(options?: { fromSequence?: number; maxCount?: number }): Promise<Seal[]>;
   /** Waits for in-flight appends, then releases the store. */
   close(): Promise<void>;
 }

@@ -76,6 +76,15 @@ const ENVELOPE_KEYS = new Set(['eventId', 'type', 'occurredOn', 'data', 'metadat
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const TYPES = new Set<string>(EVENT_TYPES);
 
+/** Events without `metadata.enteredBy`, by their path in the body: refused (422) when the service requires it. */
+export function missingEnteredBy(events: readonly ClinicalEvent[], batch: boolean): FieldError[] {
+  return events.flatMap((event, i) =>
+    (event as { metadata?: { enteredBy?: unknown } }).metadata?.enteredBy === undefined
+      ? [{ path: `${batch ? `[${i}].` : ''}metadata.enteredBy`, code: 'ENTERED_BY_REQUIRED', message: 'metadata.enteredBy { userId, site? } is required by this service' }]
+      : [],
+  );
+}
+
 export function validateEventBatch(body: unknown): BatchValidation {
   const shape = shapeErrors(body);
   if (shape.length > 0) return { ok: false, errors: shape };

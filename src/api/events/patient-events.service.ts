@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import type { Caller } from '../../common/auth/api-keys';
 import { canonicalJson } from '../../common/canonical-json';
 import { KeyedSerializer, QueueFullError } from '../../common/concurrency/keyed-serializer';
@@ -18,7 +19,7 @@ import {
   type StoredMetadata,
 } from '../../event-store/patient-stream';
 import { chainDigests } from '../../event-store/stream-digest';
-import { validateCorrectionData, validateEventBatch, type BatchValidation, type FieldError } from './event-validation';
+import { missingEnteredBy, validateCorrectionData, validateEventBatch, type BatchValidation, type FieldError } from './event-validation';
 
 export interface AppendedEvent {
   readonly eventId: string;
@@ -64,11 +65,16 @@ export class PatientEventsService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'requireEnteredBy'>,
   ) {}
 
   async append(subjectId: string, body: unknown, ifMatch: number | null, caller: Caller): Promise<AppendOutcome> {
     const validated = validateEventBatch(body);
     if (!validated.ok) throw validationProblem(validated.errors);
+    if (this.config?.requireEnteredBy) {
+      const missing = missingEnteredBy(validated.events, validated.batch);
+      if (missing.length > 0) throw new ProblemError(422, 'ENTERED_BY_REQUIRED', 'This service requires metadata.enteredBy on every event; nothing was stored.', missing.map((e) => ({ ...e })));
+    }
     const streamId = patientStreamId(subjectId);
     try {
       return await this.streams.run(streamId, () => this.decideAndAppend(subjectId, streamId, validated, ifMatch, caller));

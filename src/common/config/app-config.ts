@@ -28,6 +28,8 @@ export interface AppConfig {
   readonly readModelWaitMs: number;
   /** How long an idle keep-alive connection is held open after an answer. */
   readonly keepAliveTimeoutMs: number;
+  /** REQUIRE_ENTERED_BY=true: every event must name who it was entered for (metadata.enteredBy). */
+  readonly requireEnteredBy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   const apiKeys = env.API_KEYS ? parseApiKeys(env.API_KEYS, problems) : null;
 
+  const requireEnteredBy = env.REQUIRE_ENTERED_BY ?? 'false';
+  if (requireEnteredBy !== 'true' && requireEnteredBy !== 'false') problems.push(`REQUIRE_ENTERED_BY must be "true" or "false", got "${requireEnteredBy}"`);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -98,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     headersTimeoutMs,
     keepAliveTimeoutMs,
     readModelWaitMs,
+    requireEnteredBy: requireEnteredBy === 'true',
   };
 }
 

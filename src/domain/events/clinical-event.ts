@@ -261,6 +261,8 @@ export interface Actor {
 }
 
 export interface EventMetadata {
+  /** The person on whose behalf a clinical system wrote the event: ids only, no PHI. */
+  readonly enteredBy?: { readonly userId: string; readonly site?: string };
   readonly source?: string;
   readonly correlationId?: string;
   readonly causationId?: string;

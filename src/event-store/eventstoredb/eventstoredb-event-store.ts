@@ -18,8 +18,11 @@ import { StreamsClient } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { randomUUID } from 'node:crypto';
 import { Observable } from 'rxjs';
-import { DuplicateEventIdError, EventStoreError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadAllPage, StoredEvent } from '../event-store.port';
+import { canonicalJson } from '../../common/canonical-json';
+import { DuplicateEventIdError, EventStoreError, SealOutOfSequenceError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
+import type { AppendResult, EventStore, EventToAppend, EventToRestore, ExpectedRevision, ReadAllPage, StoredEvent, StreamSummary } from '../event-store.port';
+import type { Seal } from '../log-seal';
+import { linkDigest } from '../stream-digest';
 
 /** Structured logging, as pino's logger offers it. */
 export interface EventStoreDbLogger {
@@ -32,12 +35,15 @@ export interface EventStoreDbOptions {
   /** Only streams whose name starts with this are read from $all, e.g. 'patient-'. */
   readonly streamPrefix: string;
   readonly logger?: EventStoreDbLogger;
+  /** The stream that holds the log's seals; it must not start with `streamPrefix`. Default `timeline-seals`. */
+  readonly sealStream?: string;
   /** How a dropped subscription is retried before the Observable errors. */
   readonly resubscribe?: { readonly attempts?: number; readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
 
 /** Keys of the event metadata JSON that carry our envelope; the caller's metadata may not use them. */
-const ENVELOPE_KEYS = ['occurredOn', 'recordedAt'] as const;
+const ENVELOPE_KEYS = ['occurredOn', 'recordedAt', 'digest'] as const;
+const SEAL_EVENT_TYPE = 'LogSealed';
 /**
  * The stream holding this log's identity: its first event, written once by the first
  * service to connect. Outside the patient prefix, so no subscription delivers it.
@@ -105,6 +111,9 @@ export class EventStoreDbEventStore implements EventStore {
 
   private lastRecordedAt = '';
   private storeId: Promise<string> | null = null;
+  /** Appends to one stream that read its head, one after another within this process (see appendNow). */
+  private readonly streamLocks = new Map<string, Promise<unknown>>();
+  private readonly sealStream: string;
 
   private constructor(
     private readonly client: EventStoreDBClient,
@@ -112,8 +121,10 @@ export class EventStoreDbEventStore implements EventStore {
     private readonly prefix: string,
     private readonly logger: EventStoreDbLogger | undefined,
     private readonly resubscribe: { attempts: number; initialDelayMs: number; maxDelayMs: number },
+    sealStream: string,
   ) {
     this.plumbing = client as unknown as ClientPlumbing;
+    this.sealStream = sealStream;
   }
 
   /** Connects and pings once, so a wrong address fails at startup rather than on the first request. */
@@ -131,7 +142,11 @@ export class EventStoreDbEventStore implements EventStore {
       attempts: options.resubscribe?.attempts ?? 8,
       initialDelayMs: options.resubscribe?.initialDelayMs ?? 100,
       maxDelayMs: options.resubscribe?.maxDelayMs ?? 5_000,
-    });
+    }, options.sealStream ?? 'timeline-seals');
+    if (store.sealStream.startsWith(options.streamPrefix) || store.sealStream.startsWith('$')) {
+      await store.release();
+      throw new RangeError('sealStream must not start with the stream prefix or $');
+    }
     try {
       await store.ping();
     } catch (error) {
@@ -143,25 +158,81 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    // Registered before the first await, so a close() called right after still waits for it.
-    const attempt = this.appendNow(streamId, events, expected);
+    // Checked now: an append accepted before close() runs even if its turn comes after.
+    if (this.closed) return Promise.reject(new StoreUnavailableError('the event store is closed'));
+    return this.track(this.withStreamLock(streamId, () => this.appendNow(streamId, events, expected, null)));
+  }
+
+  /** Registered before the first await, so a close() called right after still waits for it. */
+  private track<T>(attempt: Promise<T>): Promise<T> {
     this.inFlight.add(attempt);
     const forget = () => this.inFlight.delete(attempt);
     attempt.then(forget, forget);
     return attempt;
   }
 
-  private async appendNow(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    this.assertOpen();
+  /**
+   * The digest chains from the stream's head, read before the append. Appends to one stream
+   * take turns within this process so two of them never chain from the same head; with an
+   * exact expected revision the head read is the event at that revision, so a writer in
+   * another process cannot slip in between (the server refuses the append instead).
+   */
+  private withStreamLock<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.streamLocks.get(streamId) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.then(() => undefined, () => undefined);
+    this.streamLocks.set(streamId, settled);
+    void settled.then(() => {
+      if (this.streamLocks.get(streamId) === settled) this.streamLocks.delete(streamId);
+    });
+    return run;
+  }
+
+  /** The digest the next event of the stream chains from, given what the writer expects. */
+  private async chainHead(streamId: string, expected: ExpectedRevision): Promise<string> {
+    if (expected === 'no_stream') return '';
+    if (typeof expected === 'number') {
+      const [at] = Number.isSafeInteger(expected) && expected >= 0 ? await this.readStreamNow(streamId, { fromRevision: expected, maxCount: 1 }) : [];
+      if (!at) {
+        const last = await this.readRaw('read stream head', (o) => streamOptions(o, streamId, 'end', true, 1));
+        throw new WrongExpectedRevisionError(streamId, expected, last.events.length === 0 ? null : Number(last.events[0].revision));
+      }
+      return at.digest ?? '';
+    }
+    const last = await this.readRaw('read stream head', (o) => streamOptions(o, streamId, 'end', true, 1));
+    return last.events.length === 0 ? '' : (toStoredEvent(last.events[0]).digest ?? '');
+  }
+
+  private async appendNow(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, restoredAt: string | null): Promise<AppendResult> {
     if (typeof streamId !== 'string' || streamId === '') throw new TypeError('streamId must be a non-empty string');
     const expectedRevision = toExpectedRevision(expected);
-    // Monotonic within this process, as the embedded store is: a clock stepped back does
-    // not stamp an event earlier than one already appended. (Across processes the
-    // server's order and the clocks of several writers cannot be reconciled here.)
-    const now = this.clock().toISOString();
-    const recordedAt = now > this.lastRecordedAt ? now : this.lastRecordedAt;
-    this.lastRecordedAt = recordedAt;
+    let recordedAt: string;
+    if (restoredAt !== null) {
+      recordedAt = restoredAt;
+      if (recordedAt > this.lastRecordedAt) this.lastRecordedAt = recordedAt;
+    } else {
+      // Monotonic within this process, as the embedded store is: a clock stepped back does
+      // not stamp an event earlier than one already appended. (Across processes the
+      // server's order and the clocks of several writers cannot be reconciled here.)
+      const now = this.clock().toISOString();
+      recordedAt = now > this.lastRecordedAt ? now : this.lastRecordedAt;
+      this.lastRecordedAt = recordedAt;
+    }
     const seen = new Set<string>();
+    for (const event of events) {
+      if (typeof event.eventId !== 'string' || !UUID_PATTERN.test(event.eventId)) throw new TypeError(`eventId must be a UUID (EventStoreDB ids are): ${String(event.eventId)}`);
+      for (const key of ENVELOPE_KEYS) if (key in (event.metadata ?? {})) throw new TypeError(`metadata key ${key} is reserved by the event store`);
+      const id = event.eventId.toLowerCase();
+      if (seen.has(id)) throw new DuplicateEventIdError(event.eventId);
+      seen.add(id);
+    }
+    seen.clear();
+    if ((expected === 'any' || expected === 'stream_exists') && events.length > 0) {
+      const head = await this.readRaw('read stream head', (o) => streamOptions(o, streamId, 'end', true, 1));
+      return this.appendWithBase(streamId, events, expected, head.events.length === 0 ? -1 : Number(head.events[0].revision), restoredAt);
+    }
+    let digest = events.length === 0 ? '' : await this.chainHead(streamId, expected);
+    let revision = typeof expected === 'number' ? expected : -1;
     const proposed = events.map((event): JSONEventData => {
       if (typeof event.eventId !== 'string' || !UUID_PATTERN.test(event.eventId)) throw new TypeError(`eventId must be a UUID (EventStoreDB ids are): ${String(event.eventId)}`);
       if (typeof event.type !== 'string' || event.type === '') throw new TypeError('type must be a non-empty string');
@@ -170,15 +241,22 @@ export class EventStoreDbEventStore implements EventStore {
       const id = event.eventId.toLowerCase();
       if (seen.has(id)) throw new DuplicateEventIdError(event.eventId);
       seen.add(id);
-      return {
-        id,
+      // JSON.stringify(undefined) is undefined, which the client cannot encode: store null.
+      const data = (event.data === undefined ? null : event.data) as JSONType;
+      revision += 1;
+      digest = linkDigest(digest, {
+        streamId,
+        revision,
+        eventId: id,
         type: event.type,
-        contentType: 'application/json',
-        // JSON.stringify(undefined) is undefined, which the client cannot encode: store null.
-        data: (event.data === undefined ? null : event.data) as JSONType,
-        metadata: { occurredOn: event.occurredOn ?? null, recordedAt, ...metadata },
-      };
+        occurredOn: event.occurredOn ?? null,
+        canonicalData: canonicalJson(data),
+        canonicalMetadata: canonicalJson(metadata),
+        recordedAt,
+      });
+      return { id, type: event.type, contentType: 'application/json', data, metadata: { occurredOn: event.occurredOn ?? null, recordedAt, digest, ...metadata } };
     });
+
 
     let nextExpectedRevision: bigint;
     try {
@@ -200,6 +278,25 @@ export class EventStoreDbEventStore implements EventStore {
       nextExpectedRevision: stored[stored.length - 1].revision,
       events: stored.map((e) => ({ eventId: e.eventId, revision: e.revision, position: e.position, recordedAt: e.recordedAt })),
     };
+  }
+
+  /**
+   * An append with `any` or `stream_exists` once the head is known: the digests need the
+   * revisions, so it goes to the server at that exact revision. A repeat of events already
+   * stored is answered as the server answers it for `any`: the events as first stored.
+   */
+  private async appendWithBase(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, base: number, restoredAt: string | null): Promise<AppendResult> {
+    if (base === -1 && expected === 'stream_exists') throw new WrongExpectedRevisionError(streamId, expected, null);
+    const ids = events.map((e) => e.eventId.toLowerCase());
+    const existing = await this.readStreamNow(streamId);
+    const start = existing.findIndex((e) => e.eventId.toLowerCase() === ids[0]);
+    if (start >= 0) {
+      const found = existing.slice(start, start + ids.length);
+      if (found.length === ids.length && found.every((e, i) => e.eventId.toLowerCase() === ids[i])) {
+        return { nextExpectedRevision: found[found.length - 1].revision, events: found.map((e) => ({ eventId: e.eventId, revision: e.revision, position: e.position, recordedAt: e.recordedAt })) };
+      }
+    }
+    return this.appendNow(streamId, events, base === -1 ? 'no_stream' : base, restoredAt);
   }
 
   /**
@@ -400,6 +497,83 @@ export class EventStoreDbEventStore implements EventStore {
     });
   }
 
+  /**
+   * Each run of consecutive events of one stream is one append at the exact revision before
+   * it, with the events' own recording times. Not atomic across streams: EventStoreDB writes
+   * one stream per call, so a failure leaves the runs before it stored.
+   */
+  async restore(events: readonly EventToRestore[]): Promise<void> {
+    this.assertOpen();
+    for (let i = 0; i < events.length; ) {
+      const first = events[i];
+      let j = i + 1;
+      while (j < events.length && events[j].streamId === first.streamId && events[j].recordedAt === first.recordedAt && events[j].revision === events[j - 1].revision + 1) j++;
+      const run = events.slice(i, j).map(({ eventId, type, occurredOn, data, metadata }) => ({ eventId, type, occurredOn, data, metadata }));
+      const expected: ExpectedRevision = first.revision === 0 ? 'no_stream' : first.revision - 1;
+      await this.track(this.withStreamLock(first.streamId, () => this.appendNow(first.streamId, run, expected, first.recordedAt)));
+      i = j;
+    }
+  }
+
+  /**
+   * EventStoreDB keeps no list of streams without its `$streams` system projection, so this
+   * reads the whole (filtered) log and groups it: fine for an audit request, linear in the log.
+   */
+  async listStreams(options: { after?: string; limit: number }): Promise<StreamSummary[]> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new RangeError('limit must be a positive integer');
+    const after = options.after ?? '';
+    const streams = new Map<string, { count: number; first: StoredEvent; last: StoredEvent }>();
+    let cursor: number | undefined;
+    for (;;) {
+      const page = await this.readAll({ ...(cursor === undefined ? {} : { after: cursor }), maxCount: 1000 });
+      for (const e of page.events) {
+        if (e.streamId <= after) continue;
+        const s = streams.get(e.streamId);
+        if (s) {
+          s.count += 1;
+          s.last = e;
+        } else streams.set(e.streamId, { count: 1, first: e, last: e });
+      }
+      if (page.isEnd || page.events.length === 0) break;
+      cursor = page.events[page.events.length - 1].position;
+    }
+    return [...streams.keys()]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, options.limit)
+      .map((streamId) => {
+        const { count, first, last } = streams.get(streamId)!;
+        return { streamId, eventCount: count, firstRecordedAt: first.recordedAt, lastRecordedAt: last.recordedAt, headRevision: last.revision, headDigest: last.digest ?? null };
+      });
+  }
+
+  /** Seals are the events of one stream: seal n at revision n - 1, so the server refuses a gap or a second seal n. */
+  async appendSeal(seal: Seal): Promise<void> {
+    this.assertOpen();
+    const [last] = seal.sequence > 1 ? await this.readSeals({ fromSequence: seal.sequence - 1, maxCount: 1 }) : [];
+    const continues = seal.sequence === 1 ? seal.previousSealDigest === null : last !== undefined && last.sequence === seal.sequence - 1 && last.digest === seal.previousSealDigest;
+    if (!Number.isSafeInteger(seal.sequence) || seal.sequence < 1 || !continues) {
+      const head = await this.readRaw('read seal head', (o) => streamOptions(o, this.sealStream, 'end', true, 1));
+      throw new SealOutOfSequenceError(seal.sequence, head.events.length === 0 ? null : Number(head.events[0].revision) + 1);
+    }
+    const expectedRevision: AppendExpectedRevision = seal.sequence === 1 ? 'no_stream' : BigInt(seal.sequence - 2);
+    try {
+      await this.track(this.client.appendToStream(this.sealStream, [{ id: randomUUID(), type: SEAL_EVENT_TYPE, contentType: 'application/json', data: seal as unknown as JSONType, metadata: undefined }], { expectedRevision }));
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        throw new SealOutOfSequenceError(seal.sequence, error.actualVersion === 'no_stream' ? null : Number(error.actualVersion) + 1);
+      }
+      throw this.translate(error, `append to ${this.sealStream}`);
+    }
+  }
+
+  async readSeals(options: { fromSequence?: number; maxCount?: number } = {}): Promise<Seal[]> {
+    this.assertOpen();
+    const from = Math.max(0, (options.fromSequence ?? 1) - 1);
+    const events = await this.readStreamNow(this.sealStream, { fromRevision: from, ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }) });
+    return events.filter((e) => e.type === SEAL_EVENT_TYPE).map((e) => e.data as Seal);
+  }
+
   /** Waits for in-flight appends, completes the subscriptions, then releases the client. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -544,7 +718,7 @@ function toPosition(commit: bigint): number {
 
 function toStoredEvent(record: RawRecord): StoredEvent {
   const envelope = record.metadata !== null && typeof record.metadata === 'object' && !Array.isArray(record.metadata) ? (record.metadata as Record<string, unknown>) : {};
-  const { occurredOn, recordedAt, ...metadata } = envelope;
+  const { occurredOn, recordedAt, digest, ...metadata } = envelope;
   return {
     eventId: record.eventId,
     type: record.type,
@@ -556,5 +730,6 @@ function toStoredEvent(record: RawRecord): StoredEvent {
     recordedAt: typeof recordedAt === 'string' ? recordedAt : record.created.toISOString(),
     revision: Number(record.revision),
     position: toPosition(record.commitPosition),
+    ...(typeof digest === 'string' ? { digest } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { startWriterProcess } from '../../../test/support/sqlite-writer.process'
 import { DuplicateEventIdError, StoredDataCorruptError, StoreFullError, StoreLockedError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
 import type { AppendResult, EventToAppend, StoredEvent } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { chainDigests } from '../stream-digest';
 import { EVENTS_FILE, MIGRATIONS, migrate, SqliteEventStore, type EventStoreLogger, type Migration } from './sqlite-event-store';
 
 /** A clock that moves one millisecond per reading, from a fixed synthetic instant. */
@@ -251,6 +252,32 @@ describe('SqliteEventStore', () => {
         ]);
         expect(appended.events[0].position).toBe(11);
         expect(userVersion(join(dir, EVENTS_FILE))).toBe(MIGRATIONS.length);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('gives every event of a file written before stored digests its chain digest, once, then chains new appends from it', async () => {
+      const dir = tempDir();
+      try {
+        const db = new Database(join(dir, EVENTS_FILE));
+        migrate(db, MIGRATIONS.slice(0, 2));
+        const insert = db.prepare(
+          "INSERT INTO events (stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at) VALUES (?, ?, ?, 'StoreChecked', '2026-03-14', ?, ?, '2026-06-01T12:00:00.000Z')",
+        );
+        insert.run('b', 0, 'id-b0', '{"z":1,"a":2}', '{"source":"SYN"}');
+        insert.run('a', 0, 'id-a0', '{"n":0}', '{}');
+        insert.run('b', 1, 'id-b1', '{"n":2}', '{}');
+        db.close();
+
+        const migrated = await SqliteEventStore.open({ dataDir: dir, clock: steppingClock() });
+        await migrated.append('b', [event({ n: 3 })], 1);
+        const streamB = await migrated.readStream('b');
+        const streamA = await migrated.readStream('a');
+        await migrated.close();
+
+        expect(streamB.map((e) => e.digest)).toEqual(chainDigests(streamB));
+        expect(streamA.map((e) => e.digest)).toEqual(chainDigests(streamA));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

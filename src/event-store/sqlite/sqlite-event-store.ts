@@ -5,13 +5,17 @@ import { ownerOnlyDatabaseFile, ownerOnlyDir } from '../../common/files/owner-on
 import {
   DuplicateEventIdError,
   EventStoreError,
+  SealOutOfSequenceError,
   StoreLockedError,
   StoredDataCorruptError,
   StoreFullError,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../event-store.errors';
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadAllPage, StoredEvent } from '../event-store.port';
+import type { AppendResult, EventStore, EventToAppend, EventToRestore, ExpectedRevision, ReadAllPage, StoredEvent, StreamSummary } from '../event-store.port';
+import { canonicalJson } from '../../common/canonical-json';
+import type { Seal } from '../log-seal';
+import { linkDigest } from '../stream-digest';
 
 /** The one database file of the store, under the data dir. */
 export const EVENTS_FILE = 'events.sqlite';
@@ -37,6 +41,8 @@ export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /** A step SQL cannot express, run after `sql` in the same transaction. */
+  readonly run?: (db: Database.Database) => void;
 }
 
 /**
@@ -105,7 +111,59 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
           INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));`,
   },
+  {
+    version: 5,
+    description: 'tamper evidence: each event\'s chain digest stored with it, and the seals of the log',
+    // The digests of a file written before this step are computed here, once: they prove
+    // only that nothing changed after the migration, not before it (docs/decisions.md, Audit).
+    sql: `ALTER TABLE events ADD COLUMN digest TEXT;
+          CREATE TABLE seals (
+            sequence      INTEGER PRIMARY KEY CHECK (sequence >= 1),
+            position      INTEGER NOT NULL,
+            count         INTEGER NOT NULL,
+            merkle_root   TEXT    NOT NULL,
+            frontier      TEXT    NOT NULL,
+            previous_digest TEXT,
+            sealed_at     TEXT    NOT NULL,
+            digest        TEXT    NOT NULL
+          ) STRICT;`,
+    run: digestExistingEvents,
+  },
 ];
+
+/** Computes and stores the chain digest of every event already in the file, stream by stream. */
+function digestExistingEvents(db: Database.Database): void {
+  const page = db
+    .prepare<[string, number, number], [number, string, number, string, string, string | null, string, string, string]>(
+      `SELECT position, stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at FROM events
+        WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?`,
+    )
+    .raw();
+  const update = db.prepare<[string, number]>('UPDATE events SET digest = ? WHERE position = ?');
+  let after: [string, number] = ['', -1];
+  let stream = '';
+  let previous = '';
+  for (;;) {
+    const rows = page.all(after[0], after[1], 10_000);
+    for (const [position, streamId, revision, eventId, type, occurredOn, data, metadata, recordedAt] of rows) {
+      if (streamId !== stream) [stream, previous] = [streamId, ''];
+      previous = linkDigest(previous, {
+        streamId,
+        revision,
+        eventId,
+        type,
+        occurredOn,
+        canonicalData: canonicalJson(JSON.parse(data)),
+        canonicalMetadata: canonicalJson(JSON.parse(metadata)),
+        recordedAt,
+      });
+      update.run(previous, position);
+    }
+    if (rows.length < 10_000) return;
+    const last = rows[rows.length - 1];
+    after = [last[1], last[2]];
+  }
+}
 
 /**
  * Brings the schema from `user_version` to the last migration, all in one transaction:
@@ -120,7 +178,10 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     if (from > migrations.length) {
       throw new StoreUnavailableError(`schema version ${from} is newer than this build knows (${migrations.length})`);
     }
-    for (const m of migrations.slice(from)) db.exec(m.sql);
+    for (const m of migrations.slice(from)) {
+      db.exec(m.sql);
+      m.run?.(db);
+    }
     if (from < migrations.length) db.pragma(`user_version = ${migrations.length}`);
     return { from, to: migrations.length };
   }).immediate();
@@ -149,8 +210,8 @@ export function prepareEventsFile(db: Database.Database): { from: number; to: nu
   return migrate(db);
 }
 
-const COLUMNS = 'position, stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at';
-type EventRow = [number, string, number, string, string, string | null, string, string, string];
+const COLUMNS = 'position, stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at, digest';
+type EventRow = [number, string, number, string, string, string | null, string, string, string, string | null];
 
 function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -163,6 +224,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     recordedAt: row[8],
     revision: row[2],
     position: row[0],
+    ...(row[9] !== null ? { digest: row[9] } : {}),
   };
 }
 
@@ -175,8 +237,11 @@ function parseColumn(row: EventRow, column: 6 | 7, field: 'data' | 'metadata'): 
   }
 }
 
-/** eventId, type, occurredOn, data JSON, metadata JSON: serialized before the commit, by the caller. */
-type SerializedEvent = [string, string, string | null, string, string];
+/**
+ * eventId, type, occurredOn, data JSON, metadata JSON, and the canonical JSON of data and
+ * metadata for the chain digest: serialized before the commit, by the caller.
+ */
+type SerializedEvent = [string, string, string | null, string, string, string, string];
 
 interface PendingAppend {
   readonly streamId: string;
@@ -234,7 +299,15 @@ function serialize(event: EventToAppend): SerializedEvent {
   if (typeof event.eventId !== 'string' || event.eventId === '') throw new TypeError('eventId must be a non-empty string');
   if (typeof event.type !== 'string' || event.type === '') throw new TypeError('type must be a non-empty string');
   // JSON.stringify(undefined) is undefined: store it as null rather than fail the column.
-  return [event.eventId, event.type, event.occurredOn ?? null, JSON.stringify(event.data) ?? 'null', JSON.stringify(event.metadata ?? {})];
+  return [
+    event.eventId,
+    event.type,
+    event.occurredOn ?? null,
+    JSON.stringify(event.data) ?? 'null',
+    JSON.stringify(event.metadata ?? {}),
+    canonicalJson(event.data ?? null),
+    canonicalJson(event.metadata ?? {}),
+  ];
 }
 
 /**
@@ -279,9 +352,24 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.statements = {
       lastRevision: db.prepare<[string], number | null>('SELECT max(revision) FROM events WHERE stream_id = ?').pluck(),
-      insert: db.prepare<[string, number, string, string, string | null, string, string, string]>(
-        'INSERT INTO events (stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      insert: db.prepare<[string, number, string, string, string | null, string, string, string, string]>(
+        'INSERT INTO events (stream_id, revision, event_id, type, occurred_on, data, metadata, recorded_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      digestAt: db.prepare<[string, number], string | null>('SELECT digest FROM events WHERE stream_id = ? AND revision = ?').pluck(),
+      streams: db.prepare<[string, number], [string, number, number, string, string, string | null]>(
+        `SELECT s.stream_id, s.events, s.head, f.recorded_at, l.recorded_at, l.digest
+           FROM (SELECT stream_id, count(*) AS events, max(revision) AS head FROM events WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id LIMIT ?) s
+           JOIN events f ON f.stream_id = s.stream_id AND f.revision = (SELECT min(revision) FROM events WHERE stream_id = s.stream_id)
+           JOIN events l ON l.stream_id = s.stream_id AND l.revision = s.head
+          ORDER BY s.stream_id`,
+      ).raw(),
+      lastSeal: db.prepare<[], { sequence: number; digest: string }>('SELECT sequence, digest FROM seals ORDER BY sequence DESC LIMIT 1'),
+      insertSeal: db.prepare<[number, number, number, string, string, string | null, string, string]>(
+        'INSERT INTO seals (sequence, position, count, merkle_root, frontier, previous_digest, sealed_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readSeals: db.prepare<[number, number], [number, number, number, string, string, string | null, string, string]>(
+        'SELECT sequence, position, count, merkle_root, frontier, previous_digest, sealed_at, digest FROM seals WHERE sequence >= ? ORDER BY sequence LIMIT ?',
+      ).raw(),
       readStream: db
         .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
         .raw(),
@@ -299,12 +387,14 @@ export class SqliteEventStore implements EventStore {
       const actual = this.statements.lastRevision.get(append.streamId) ?? null;
       if (!matches(append.expected, actual)) throw new WrongExpectedRevisionError(append.streamId, append.expected, actual);
       let revision = actual ?? -1;
+      let digest = actual === null ? '' : (this.statements.digestAt.get(append.streamId, actual) ?? '');
       const events: AppendResult['events'][number][] = [];
-      for (const [eventId, type, occurredOn, data, metadata] of append.rows) {
+      for (const [eventId, type, occurredOn, data, metadata, canonicalData, canonicalMetadata] of append.rows) {
         revision += 1;
+        digest = linkDigest(digest, { streamId: append.streamId, revision, eventId, type, occurredOn, canonicalData, canonicalMetadata, recordedAt });
         let position: number;
         try {
-          position = Number(this.statements.insert.run(append.streamId, revision, eventId, type, occurredOn, data, metadata, recordedAt).lastInsertRowid);
+          position = Number(this.statements.insert.run(append.streamId, revision, eventId, type, occurredOn, data, metadata, recordedAt, digest).lastInsertRowid);
         } catch (error) {
           if (isSqliteError(error) && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
             if (error.message.includes('events.event_id')) throw new DuplicateEventIdError(eventId);
@@ -475,6 +565,94 @@ export class SqliteEventStore implements EventStore {
         timer = null;
       };
     });
+  }
+
+  /**
+   * Copies events in one transaction, in the order given, after committing the appends
+   * already queued. Their recording times are kept; later appends are never stamped earlier.
+   */
+  async restore(events: readonly EventToRestore[]): Promise<void> {
+    this.assertOpen();
+    if (events.length === 0) return;
+    if (this.flushTimer !== null) clearImmediate(this.flushTimer);
+    this.flush();
+    const rows = events.map((e) => [e, serialize(e)] as const);
+    const heads = new Map<string, { revision: number; digest: string }>();
+    let latest = this.lastRecordedAt;
+    try {
+      this.db.transaction(() => {
+        for (const [event, [eventId, type, occurredOn, data, metadata, canonicalData, canonicalMetadata]] of rows) {
+          let head = heads.get(event.streamId);
+          if (!head) {
+            const actual = this.statements.lastRevision.get(event.streamId) ?? null;
+            head = { revision: actual ?? -1, digest: actual === null ? '' : (this.statements.digestAt.get(event.streamId, actual) ?? '') };
+          }
+          if (event.revision !== head.revision + 1) {
+            throw new WrongExpectedRevisionError(event.streamId, head.revision < 0 ? 'no_stream' : head.revision, head.revision < 0 ? null : head.revision);
+          }
+          const digest = linkDigest(head.digest, { streamId: event.streamId, revision: event.revision, eventId, type, occurredOn, canonicalData, canonicalMetadata, recordedAt: event.recordedAt });
+          try {
+            this.statements.insert.run(event.streamId, event.revision, eventId, type, occurredOn, data, metadata, event.recordedAt, digest);
+          } catch (error) {
+            if (isSqliteError(error) && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('events.event_id')) throw new DuplicateEventIdError(eventId);
+            throw error;
+          }
+          heads.set(event.streamId, { revision: event.revision, digest });
+          if (event.recordedAt > latest) latest = event.recordedAt;
+        }
+      }).immediate();
+    } catch (error) {
+      if (error instanceof EventStoreError) throw error;
+      throw new StoreUnavailableError(`restore failed: ${(error as Error).message}`, { cause: error });
+    }
+    this.lastRecordedAt = latest;
+    for (const listener of this.listeners) listener.wake();
+  }
+
+  async listStreams(options: { after?: string; limit: number }): Promise<StreamSummary[]> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new RangeError('limit must be a positive integer');
+    return this.read(() =>
+      this.statements.streams.all(options.after ?? '', options.limit).map(([streamId, eventCount, headRevision, firstRecordedAt, lastRecordedAt, headDigest]) => ({
+        streamId,
+        eventCount,
+        firstRecordedAt,
+        lastRecordedAt,
+        headRevision,
+        headDigest,
+      })),
+    );
+  }
+
+  async appendSeal(seal: Seal): Promise<void> {
+    this.assertOpen();
+    try {
+      this.db.transaction(() => {
+        const last = this.statements.lastSeal.get() ?? null;
+        const continues = last === null ? seal.sequence === 1 && seal.previousSealDigest === null : seal.sequence === last.sequence + 1 && seal.previousSealDigest === last.digest;
+        if (!continues) throw new SealOutOfSequenceError(seal.sequence, last?.sequence ?? null);
+        this.statements.insertSeal.run(seal.sequence, seal.position, seal.count, seal.merkleRoot, JSON.stringify(seal.frontier), seal.previousSealDigest, seal.sealedAt, seal.digest);
+      }).immediate();
+    } catch (error) {
+      if (error instanceof EventStoreError) throw error;
+      throw new StoreUnavailableError(`sealing failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async readSeals(options: { fromSequence?: number; maxCount?: number } = {}): Promise<Seal[]> {
+    this.assertOpen();
+    return this.read(() =>
+      this.statements.readSeals.all(options.fromSequence ?? 1, options.maxCount ?? -1).map(([sequence, position, count, merkleRoot, frontier, previousSealDigest, sealedAt, digest]) => ({
+        sequence,
+        position,
+        count,
+        merkleRoot,
+        frontier: JSON.parse(frontier) as string[],
+        previousSealDigest,
+        sealedAt,
+        digest,
+      })),
+    );
   }
 
   /** Commits the queued appends, then releases the file. Appends after this reject. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Observable, Subscription } from 'rxjs';
-import { StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, StoredEvent } from '../event-store.port';
+import { SealOutOfSequenceError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
+import type { AppendResult, EventStore, EventToAppend, EventToRestore, ExpectedRevision, StoredEvent } from '../event-store.port';
+import { makeSeal, MerkleLog, type Seal } from '../log-seal';
+import { chainDigests } from '../stream-digest';
 
 export interface EventStoreUnderTest {
   readonly store: EventStore;
@@ -160,6 +162,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
             revision: i,
             position: result.events[i].position,
             recordedAt: result.events[i].recordedAt,
+            digest: expect.stringMatching(/^[0-9a-f]{64}$/),
           })),
         );
         const inLog = await logOf([streamId], null);
@@ -303,6 +306,116 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(firstThree.map((e) => e.eventId)).toEqual(firstIds.slice(0, 3));
         expect((await resumed.received).map((e) => e.eventId)).toEqual([...firstIds.slice(3), ...laterIds, ...liveIds]);
         expect(resumed.all.every((e) => e.position > checkpoint)).toBe(true);
+      });
+    });
+
+    describe('tamper evidence stored at write time', () => {
+      it('stores with every event the chain digest of its stream, the same in stream and log reads', async () => {
+        const streamId = stream();
+        const other = stream();
+        await store.append(streamId, [event({ n: 0 }), event({ n: 1, text: 'ünïcode "quoted"' })], 'no_stream');
+        await store.append(other, [event({ n: 9 })], 'no_stream');
+        await store.append(streamId, [event({ n: 2, nested: { b: 1, a: [null, 0.5] } })], 1);
+
+        const stored = await store.readStream(streamId);
+        const inLog = await logOf([streamId], null);
+
+        expect(stored.map((e) => e.digest)).toEqual(chainDigests(stored));
+        expect(inLog.map((e) => e.digest)).toEqual(stored.map((e) => e.digest));
+        expect((await store.readStream(other))[0].digest).toEqual(chainDigests(await store.readStream(other))[0]);
+      });
+
+      it('restores copied events with their revisions and recording times, giving the digests they had', async () => {
+        const source = stream();
+        await store.append(source, [event({ n: 0 }), event({ n: 1 })], 'no_stream');
+        await store.append(source, [event({ n: 2 })], 1);
+        const original = await store.readStream(source);
+        const target = stream();
+        const copied: EventToRestore[] = original.map((e) => ({
+          streamId: target,
+          revision: e.revision,
+          eventId: e.eventId,
+          type: e.type,
+          occurredOn: e.occurredOn,
+          data: e.data,
+          metadata: e.metadata,
+          recordedAt: e.recordedAt,
+        }));
+
+        await store.restore(copied.slice(0, 2));
+        await store.restore(copied.slice(2));
+        const restored = await store.readStream(target);
+
+        expect(restored.map(({ position: _p, digest: _d, streamId: _s, ...rest }) => rest)).toEqual(original.map(({ position: _p, digest: _d, streamId: _s, ...rest }) => rest));
+        expect(restored.map((e) => e.digest)).toEqual(chainDigests(restored));
+      });
+
+      it('refuses a restored event that does not continue its stream, storing nothing of it', async () => {
+        const target = stream();
+        const gap: EventToRestore = { streamId: target, revision: 1, recordedAt: '2026-06-01T12:00:00.000Z', ...event() };
+
+        await expect(store.restore([gap])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+
+        expect(await store.readStream(target)).toEqual([]);
+      });
+
+      it('lists streams in id order after a cursor with their counts, recording times and head digests', async () => {
+        const base = `contract-list-${randomUUID()}`;
+        const [a, b, c] = [`${base}-a`, `${base}-b`, `${base}-c`];
+        await store.append(b, [event(), event()], 'no_stream');
+        await store.append(a, [event()], 'no_stream');
+        await store.append(c, [event()], 'no_stream');
+        await store.append(b, [event()], 1);
+
+        const firstTwo = await store.listStreams({ after: base, limit: 2 });
+        const rest = await store.listStreams({ after: b, limit: 10 });
+
+        const streamB = await store.readStream(b);
+        expect(firstTwo.map((s) => s.streamId)).toEqual([a, b]);
+        expect(firstTwo[1]).toEqual({
+          streamId: b,
+          eventCount: 3,
+          headRevision: 2,
+          firstRecordedAt: streamB[0].recordedAt,
+          lastRecordedAt: streamB[2].recordedAt,
+          headDigest: streamB[2].digest,
+        });
+        expect(rest[0].streamId).toBe(c);
+      });
+
+      it('keeps a chain of seals: the next one only, then read back in sequence order', async () => {
+        const before = await store.readSeals();
+        const last = before[before.length - 1] ?? null;
+        const streamId = stream();
+        const appended = await store.append(streamId, [event(), event()], 'no_stream');
+        const tree = MerkleLog.empty();
+        for (const e of await store.readStream(streamId)) tree.add(e.digest!);
+        const seal = (sequence: number, previous: Seal | null): Seal =>
+          makeSeal({
+            sequence,
+            position: appended.events[1].position,
+            count: tree.count,
+            merkleRoot: tree.root(),
+            frontier: tree.frontier(),
+            previousSealDigest: previous?.digest ?? null,
+            sealedAt: '2026-06-01T12:00:00.000Z',
+          });
+        const next = seal((last?.sequence ?? 0) + 1, last);
+
+        await expect(store.appendSeal(seal((last?.sequence ?? 0) + 2, last))).rejects.toBeInstanceOf(SealOutOfSequenceError);
+        await expect(store.appendSeal({ ...next, previousSealDigest: 'f'.repeat(64) })).rejects.toBeInstanceOf(SealOutOfSequenceError);
+        await store.appendSeal(next);
+        await expect(store.appendSeal(next)).rejects.toBeInstanceOf(SealOutOfSequenceError);
+        const after = seal(next.sequence + 1, next);
+        await store.appendSeal(after);
+
+        expect(await store.readSeals({ fromSequence: next.sequence })).toEqual([next, after]);
+        expect(await store.readSeals({ fromSequence: next.sequence, maxCount: 1 })).toEqual([next]);
+        if (subject.reopen) {
+          await store.close();
+          store = await subject.reopen();
+          expect(await store.readSeals({ fromSequence: next.sequence })).toEqual([next, after]);
+        }
       });
     });
 

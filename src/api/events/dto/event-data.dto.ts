@@ -217,7 +217,25 @@ export class EventVoidedDataDto {
   @ApiProperty({ maxLength: TEXT_MAX, description: 'Why the target was entered in error' }) @Required @Text() reason!: string;
 }
 
+/**
+ * Short printable identifiers only (letters, digits, . _ - @ :), so by design no name,
+ * free text or other PHI fits: a site's user id, not the person.
+ */
+const ENTERED_BY_ID = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/;
+
+/** The person on whose behalf a clinical system writes (kept, shown in every audit view and export). */
+export class EnteredByDto {
+  @ApiProperty({ maxLength: 64, pattern: ENTERED_BY_ID.source, description: "The user's id in the emitting system, not a name" }) @Required @IsString() @Matches(ENTERED_BY_ID, { message: 'userId must be 1-64 of letters, digits, . _ - @ : (an id, not a name)' }) userId!: string;
+  @ApiPropertyOptional({ maxLength: 64, pattern: ENTERED_BY_ID.source }) @IsOptional() @IsString() @Matches(ENTERED_BY_ID, { message: 'site must be 1-64 of letters, digits, . _ - @ :' }) site?: string;
+}
+
 export class EventMetadataDto {
+  @ApiPropertyOptional({ type: EnteredByDto, description: 'Who the event was entered for; required when the service runs with REQUIRE_ENTERED_BY=true (422 ENTERED_BY_REQUIRED)' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EnteredByDto)
+  enteredBy?: EnteredByDto;
   @ApiPropertyOptional({ description: 'The emitting system, e.g. EDC-site-01', maxLength: 200 }) @IsOptional() @Text(200) source?: string;
   @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @Text(200) correlationId?: string;
   @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @Text(200) causationId?: string;
