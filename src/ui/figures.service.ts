@@ -3,7 +3,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { parseInstant } from '../api/common/request-params';
 import type { PatientFilterQuery } from '../api/patients/patient-list.query';
-import { PatientsService, statusMatches } from '../api/patients/patients.service';
+import { patientListOrder, PatientsService, statusMatches } from '../api/patients/patients.service';
 import { ProblemError } from '../common/problem/problem';
 import { cohortStatusOf } from '../domain/projection/cohort-status';
 import type { PatientRecord } from '../domain/projection/patient-record';
@@ -58,7 +58,7 @@ export class FiguresService {
       return { asOf: list.asOf, recordedBefore: null, total: list.total, limit, offset, rows: records.map(swimmerRowOf) };
     }
     const { asOf, records } = await this.cohortAsRecorded(query, recordedBefore);
-    records.sort(listOrder(query));
+    records.sort(patientListOrder(query));
     return { asOf, recordedBefore, total: records.length, limit, offset, rows: records.slice(offset, offset + limit).map(swimmerRowOf) };
   }
 
@@ -118,19 +118,3 @@ function passes(record: PatientRecord, filters: PatientFilterQuery): boolean {
   return statusMatches(cohortStatusOf(record), filters);
 }
 
-/** The patient list's order: by the sort key, patients without it last in either direction, ties by subject id. */
-function listOrder(query: SwimmerQuery): (a: PatientRecord, b: PatientRecord) => number {
-  const sort = query.sort ?? 'subjectId';
-  const direction = query.order === 'desc' ? -1 : 1;
-  const key = (r: PatientRecord): string | null => (sort === 'subjectId' ? r.subjectId : sort === 'enrolledOn' ? r.enrolledOn : r.day0);
-  return (a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    if (ka !== kb) {
-      if (ka === null) return 1;
-      if (kb === null) return -1;
-      return direction * (ka < kb ? -1 : 1);
-    }
-    return a.subjectId < b.subjectId ? -1 : 1;
-  };
-}

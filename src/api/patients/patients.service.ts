@@ -127,20 +127,7 @@ export class PatientsService {
       }),
       (summary) => ({ subjectId: summary.subjectId, enrolledOn: summary.enrolledOn, day0: summary.day0, summary: () => withoutAes(summary) }),
     );
-    const sort = query.sort ?? 'subjectId';
-    const direction = query.order === 'desc' ? -1 : 1;
-    const key = (c: Candidate): string | null => (sort === 'subjectId' ? c.subjectId : sort === 'enrolledOn' ? c.enrolledOn : c.day0);
-    // Patients without the sort key (no Day 0 yet) come last in either order; ties by subject id.
-    candidates.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      if (ka !== kb) {
-        if (ka === null) return 1;
-        if (kb === null) return -1;
-        return direction * (ka < kb ? -1 : 1);
-      }
-      return a.subjectId < b.subjectId ? -1 : 1;
-    });
+    candidates.sort(patientListOrder(query));
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     // Only the page's summaries are read in full.
@@ -174,4 +161,27 @@ export function statusMatches(status: CohortStatus, f: PatientFilterQuery): bool
     (f.hasDeviations === undefined || status.hasDeviations === f.hasDeviations) &&
     (f.hasQueries === undefined || status.queryCodes.length > 0 === f.hasQueries)
   );
+}
+
+/** The patient list's order: by the sort key, patients without it (no Day 0 yet) last in either direction, ties by subject id. */
+export function patientListOrder(query: Pick<PatientListQuery, 'sort' | 'order'>): (a: ListKeys, b: ListKeys) => number {
+  const sort = query.sort ?? 'subjectId';
+  const direction = query.order === 'desc' ? -1 : 1;
+  const key = (p: ListKeys): string | null => (sort === 'subjectId' ? p.subjectId : sort === 'enrolledOn' ? p.enrolledOn : p.day0);
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (ka !== kb) {
+      if (ka === null) return 1;
+      if (kb === null) return -1;
+      return direction * (ka < kb ? -1 : 1);
+    }
+    return a.subjectId < b.subjectId ? -1 : 1;
+  };
+}
+
+interface ListKeys {
+  readonly subjectId: string;
+  readonly enrolledOn: string;
+  readonly day0: string | null;
 }
