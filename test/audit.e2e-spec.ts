@@ -58,6 +58,13 @@ describe('auditors', () => {
       expect((await get('/v1/patients/SYN-NOBODY/audit')).body.code).toBe('PATIENT_NOT_FOUND');
     });
 
+    it('refuses an impossible as-of date, naming asOf (it was once taken and echoed back)', async () => {
+      const { status, body } = await get(`/v1/patients/${subjectId}/audit?asOf=2026-02-30`);
+
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ path: 'asOf' })] });
+    });
+
     it('refuses an enteredBy that is not a short id, naming the field, and stores nothing', async () => {
       const { status, body } = await post('SYN-TRAIL-2', { ...enrolled('2026-01-05'), ...by('Jane Doe, RN') });
 

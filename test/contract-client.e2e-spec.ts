@@ -4,6 +4,7 @@
  * service (a real socket on 127.0.0.1), each answer is checked against the status and
  * schema the document gives for it, and every operation and every documented status
  * must be exercised by the examples of test/support/contract/route-examples.ts.
+ * An event stream (the live feed) is read up to its first message, then closed.
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -127,7 +128,8 @@ describe('the OpenAPI document as a contract', () => {
         answers.push({ key: p.key, example: p.example, status: response.status, contentType: mediaType(response), body: parse(text) });
       } else {
         const { data, error, response } = await calls.get(p.key)!.run();
-        answers.push({ key: p.key, example: p.example, status: response.status, contentType: mediaType(response), body: data ?? error });
+        const body = data instanceof ReadableStream ? await firstMessage(data) : (data ?? error);
+        answers.push({ key: p.key, example: p.example, status: response.status, contentType: mediaType(response), body });
       }
     }
 
@@ -167,6 +169,27 @@ describe('the OpenAPI document as a contract', () => {
 
 function mediaType(response: Response): string {
   return (response.headers.get('content-type') ?? '').split(';')[0].trim();
+}
+
+/**
+ * The first message of an event stream (up to its blank line), then the connection is
+ * closed: a live feed never ends on its own. Bounded, as the service writes its opening
+ * comment as soon as it has answered.
+ */
+async function firstMessage(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (!text.includes('\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return text;
 }
 
 function parse(text: string): unknown {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, Validate, ValidateNested } from 'class-validator';
+import { IsClinicalDateString } from '../api/common/clinical-date.validator';
 
 const toCount = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -76,9 +77,9 @@ export class VerifyBody {
 }
 
 export class TrailQuery {
-  @ApiPropertyOptional({ description: 'Clinical date the derived record is taken as of (default: today, UTC)' })
+  @ApiPropertyOptional({ description: 'Clinical date YYYY-MM-DD the derived record is taken as of (default: today, UTC)' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  @Validate(IsClinicalDateString)
   asOf?: string;
 }
 

@@ -6,9 +6,9 @@
  * it: no rule of its own here.
  */
 import { canonicalJson } from '../common/canonical-json';
-import type { ClinicalDate } from '../domain/events/clinical-event';
+import type { Actor, ClinicalDate, EventMetadata, EventType } from '../domain/events/clinical-event';
 import { effectiveHistory, type EffectiveEvent, type HistoryEntry } from '../domain/history/effective-history';
-import type { PatientRecord } from '../domain/projection/patient-record';
+import type { PatientRecord, QueryCode } from '../domain/projection/patient-record';
 import { project } from '../domain/projection/project';
 import type { StoredEvent } from '../event-store/event-store.port';
 import { toHistoryEntry, toRecordedEvent } from '../event-store/patient-stream';
@@ -20,7 +20,7 @@ export interface FieldChange {
 }
 
 export interface QueryRef {
-  readonly code: string;
+  readonly code: QueryCode;
   readonly eventIds: readonly string[];
 }
 
@@ -29,10 +29,11 @@ export interface TrailEntry {
   readonly position: number;
   readonly recordedAt: string;
   readonly eventId: string;
-  readonly type: string;
+  readonly type: EventType;
   readonly occurredOn: string | null;
-  readonly actor: unknown;
-  readonly enteredBy: unknown;
+  readonly actor: Actor;
+  /** The person the clinical system wrote it for, as sent; null when it named none. */
+  readonly enteredBy: NonNullable<EventMetadata['enteredBy']> | null;
   /** Corrections and voids: the event they change and why. */
   readonly targetEventId?: string;
   readonly reason?: string;
@@ -105,10 +106,10 @@ export function changeTrail(subjectId: string, stored: readonly StoredEvent[], a
       position: event.position,
       recordedAt: event.recordedAt,
       eventId: event.eventId,
-      type: event.type,
+      type: recorded.type,
       occurredOn: event.occurredOn,
       actor: recorded.actor,
-      enteredBy: (recorded.metadata as { enteredBy?: unknown }).enteredBy ?? null,
+      enteredBy: recorded.metadata.enteredBy ?? null,
       ...(correction ? { targetEventId: correction.targetEventId, reason: correction.reason } : {}),
       ...(event.type === 'EventCorrected' ? { correctedFields: correctedFields(effectiveBefore, effectiveAfter, correction!.targetEventId) } : {}),
       recordChanges,

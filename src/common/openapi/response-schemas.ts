@@ -44,6 +44,10 @@ import type { QueryCountsReport } from '../../reports/query-counts';
 import type { ReadModelState } from '../../api/patients/read-model-consistency';
 import type { SwimmerMarker, SwimmerPage, SwimmerRow } from '../../ui/figures/swimmer';
 import type { ProblemDetailItem } from '../problem/problem';
+import type { Seal } from '../../event-store/log-seal';
+import type { Break, BreakCode, VerificationReport } from '../../audit/log-verifier';
+import type { FieldChange, QueryRef, TrailEntry } from '../../audit/change-trail';
+import type { AuditService } from '../../audit/audit.service';
 import { anyObject, arrayOf, boolean, date, instant, integer, nullable, number, objectOf, oneOfValues, ref, string, type SchemaObject } from './schema-builders';
 
 type Element<T> = T extends readonly (infer E)[] ? E : never;
@@ -553,6 +557,127 @@ const readModelState = objectOf<ReadModelState>()({
   head: nullable(integer("The log's last position when the request came")),
 });
 
+const hex64 = (description: string): SchemaObject => ({ type: 'string', pattern: '^[0-9a-f]{64}$', description });
+/** A value of any JSON type, null included (a corrected field's old or new value). */
+const anyValue = (description: string): SchemaObject => ({ description });
+
+const seal = objectOf<Seal>()({
+  sequence: integer('1, 2, 3... with no gap'),
+  position: integer('Log position of the last event the seal covers (this store\'s own)'),
+  count: integer('How many events of the log the seal covers'),
+  merkleRoot: hex64('RFC 6962 Merkle root over the chain digests of those events, in log order'),
+  frontier: arrayOf(hex64('A perfect subtree root'), 'Roots of the perfect subtrees, largest first'),
+  previousSealDigest: nullable(hex64('The digest of the previous seal; null for the first')),
+  sealedAt: instant(),
+  digest: hex64('SHA-256 over the canonical JSON of every other field'),
+});
+
+const sealList = objectOf<Awaited<ReturnType<AuditService['seals']>>>()({
+  seals: arrayOf(ref('Seal')),
+  next: nullable(integer('The fromSequence of the next page; null on the last')),
+});
+
+// Listed as a record so that a code added to BreakCode fails to compile until it is here.
+const BREAK_CODES = Object.keys({
+  DIGEST_MISMATCH: true,
+  DIGEST_MISSING: true,
+  REVISION_GAP: true,
+  POSITION_NOT_INCREASING: true,
+  RECORDED_AT_BACKWARDS: true,
+  SEAL_CHAIN_BROKEN: true,
+  SEAL_DIGEST_MISMATCH: true,
+  SEAL_MISMATCH: true,
+  SEAL_BEYOND_LOG: true,
+  KEPT_SEAL_ALTERED: true,
+  KEPT_SEAL_MISMATCH: true,
+  KEPT_SEAL_BEYOND_LOG: true,
+  KEPT_SEAL_REPLACED: true,
+} satisfies Record<BreakCode, true>);
+
+const verificationBreak = objectOf<Break>()(
+  {
+    code: oneOfValues(BREAK_CODES),
+    message: string('What differs, in plain words'),
+    streamId: string(),
+    revision: integer(),
+    position: integer(),
+    sequence: integer('The seal concerned (a stored or a kept one)'),
+    expected: anyValue('What the check expected (a digest, a root, a revision...)'),
+    found: anyValue('What it found'),
+  },
+  { optional: ['streamId', 'revision', 'position', 'sequence', 'expected', 'found'] },
+);
+
+const verificationReport = objectOf<VerificationReport>()({
+  ok: boolean('True when no break was found'),
+  events: integer('Events checked'),
+  streams: integer('Streams checked'),
+  head: objectOf<VerificationReport['head']>()({
+    position: nullable(integer('The last position of the log; null when empty')),
+    count: integer(),
+    merkleRoot: string('Merkle root over every event\'s recomputed digest'),
+  }),
+  seals: objectOf<VerificationReport['seals']>()({
+    stored: integer(),
+    checked: integer(),
+    lastVerified: nullable(integer('Sequence of the last stored seal that held')),
+  }),
+  keptSeals: arrayOf(objectOf<Element<VerificationReport['keptSeals']>>()({ sequence: integer(), count: integer(), ok: boolean() })),
+  streamBreaks: arrayOf(ref('VerificationBreak'), 'The first broken link of each stream, in log order'),
+  logBreaks: arrayOf(ref('VerificationBreak'), 'Breaks of the log order, the seal chain and kept seals'),
+});
+
+/** A StreamSummary of a patient stream, named by its subject id. */
+type SubjectSummary = Element<Awaited<ReturnType<AuditService['subjects']>>['subjects']>;
+const subjectSummary = objectOf<SubjectSummary>()({
+  subjectId: string(),
+  eventCount: integer(),
+  firstRecordedAt: instant(),
+  lastRecordedAt: instant(),
+  headRevision: integer(),
+  headDigest: nullable(string('The head\'s stored chain digest; null when the store holds none for it')),
+});
+
+const subjectList = objectOf<Awaited<ReturnType<AuditService['subjects']>>>()({
+  subjects: arrayOf(ref('SubjectSummary')),
+  next: nullable(string('The `after` of the next page; null on the last')),
+});
+
+const fieldChange = objectOf<FieldChange>()({
+  field: string('`occurredOn` or `data.<field>` of a corrected event; a dotted path of the derived record'),
+  from: anyValue('The value before (null when there was none)'),
+  to: anyValue('The value after (null when there is none)'),
+});
+
+const queryRef = objectOf<QueryRef>()({ code: oneOfValues(QUERY_CODES), eventIds: arrayOf(string()) });
+
+const trailEntry = objectOf<TrailEntry>()(
+  {
+    revision: integer(),
+    position: integer(),
+    recordedAt: instant(),
+    eventId: string(),
+    type: oneOfValues(EVENT_TYPES),
+    occurredOn: nullable(date('Null on EventCorrected and EventVoided')),
+    actor: objectOf<Actor>()({ keyId: string('The API key id, never the key'), role: string() }),
+    enteredBy: nullable(objectOf<NonNullable<TrailEntry['enteredBy']>>()({ userId: string(), site: string() }, { optional: ['site'] })),
+    targetEventId: string('Corrections and voids: the event they change'),
+    reason: string('Corrections and voids: why'),
+    correctedFields: arrayOf(ref('FieldChange'), 'Corrections: each field of the target changed, with its value in force before and after'),
+    recordChanges: arrayOf(ref('FieldChange'), 'What the event changed in the derived record as of the trail\'s date'),
+    queriesRaised: arrayOf(ref('QueryRef')),
+    queriesAnswered: arrayOf(ref('QueryRef')),
+    digest: nullable(string('The stored chain digest')),
+  },
+  { optional: ['targetEventId', 'reason', 'correctedFields'] },
+);
+
+const changeTrail = objectOf<Awaited<ReturnType<AuditService['trail']>>>()({
+  subjectId: string(),
+  asOf: date('The clinical date the derived record is taken as of'),
+  events: arrayOf(ref('TrailEntry')),
+});
+
 /** Every named schema the routes' answers refer to. */
 export const RESPONSE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   ProblemDetails: problemDetails,
@@ -594,4 +719,14 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   SurvivalReportAsRecorded: asRecorded('SurvivalReport'),
   CumulativeIncidenceReportAsRecorded: asRecorded('CumulativeIncidenceReport'),
   AdverseEventReportAsRecorded: asRecorded('AdverseEventReport'),
+  Seal: seal,
+  SealList: sealList,
+  VerificationBreak: verificationBreak,
+  VerificationReport: verificationReport,
+  SubjectSummary: subjectSummary,
+  SubjectList: subjectList,
+  FieldChange: fieldChange,
+  QueryRef: queryRef,
+  TrailEntry: trailEntry,
+  ChangeTrail: changeTrail,
 };

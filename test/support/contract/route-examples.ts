@@ -32,8 +32,11 @@ export interface RouteExample {
    * none): sent with fetch as it is, and its answer checked against the document all the same.
    */
   readonly rawBody?: { readonly contentType: string; readonly text: string };
-  /** `text` for answers that are not JSON (CSV exports). */
-  readonly parseAs?: 'text';
+  /**
+   * `text` for answers that are not JSON (CSV exports); `stream` for an event stream, which
+   * never ends: the test reads its first message, then closes the connection.
+   */
+  readonly parseAs?: 'text' | 'stream';
   readonly status: number;
 }
 
@@ -58,6 +61,19 @@ const JOURNEY: readonly EventType[] = [
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const journey = JOURNEY.map((type, i) => ({ eventId: uuid(i + 1), type, ...EVENT_EXAMPLES[type], metadata: { source: 'SYN-EDC' } }));
 const followUp = (n: number, occurredOn: string) => ({ eventId: uuid(n), type: 'FollowUpRecorded', occurredOn, data: {} });
+/** A well-formed kept seal that this log does not match (made up): verification finds it altered and not matching. */
+const FOREIGN_SEAL = {
+  sequence: 1,
+  position: 1,
+  count: 1,
+  merkleRoot: 'a'.repeat(64),
+  frontier: ['a'.repeat(64)],
+  previousSealDigest: null,
+  sealedAt: '2026-11-01T00:00:00.000Z',
+  digest: 'b'.repeat(64),
+};
+/** The live feed: read up to its first message, whatever the example expects, so a wrong 200 cannot hang the test. */
+const feed = { parseAs: 'stream' } as const;
 
 export const ROUTE_EXAMPLES: Readonly<Record<string, readonly RouteExample[]>> = {
   'GET /health': [{ name: 'the store answers', role: null, status: 200 }],
@@ -210,5 +226,53 @@ export const ROUTE_EXAMPLES: Readonly<Record<string, readonly RouteExample[]>> =
     { name: 'JSON', role: 'reporter', params: { query: { format: 'json' } }, status: 200 },
     { name: 'an impossible date', role: 'reporter', params: { query: { asOf: '2026-02-30' } }, status: 400 },
     { name: 'an auditor key', role: 'auditor', status: 403 },
+  ],
+
+  'GET /v1/audit/seals': [
+    { name: 'the first page of seals', role: 'auditor', status: 200 },
+    { name: 'from a sequence, a page of 10', role: 'auditor', params: { query: { fromSequence: 1, limit: 10 } }, status: 200 },
+    { name: 'a negative page size', role: 'auditor', params: { query: { limit: -1 } }, status: 400 },
+    { name: 'a reporter key', role: 'reporter', status: 403 },
+  ],
+
+  'GET /v1/audit/verify': [
+    { name: 'the whole log verified', role: 'auditor', status: 200 },
+    { name: 'against a kept seal the log does not match (a finding, not an error)', role: 'auditor', params: { query: { count: 1, merkleRoot: 'a'.repeat(64) } }, status: 200 },
+    { name: 'a negative count', role: 'auditor', params: { query: { count: -1, merkleRoot: 'a'.repeat(64) } }, status: 400 },
+    { name: 'a count without its merkleRoot', role: 'auditor', params: { query: { count: 1 } }, status: 400 },
+    { name: 'a reporter key', role: 'reporter', status: 403 },
+  ],
+
+  'POST /v1/audit/verify': [
+    { name: 'against a kept seal the log does not match (a finding, not an error)', role: 'auditor', body: { seals: [FOREIGN_SEAL] }, status: 200 },
+    { name: 'no kept seals: the log and its own seals only', role: 'auditor', body: { seals: [] }, status: 200 },
+    { name: 'a kept seal with a negative count', role: 'auditor', body: { seals: [{ ...FOREIGN_SEAL, count: -1 }] }, status: 400 },
+    { name: 'JSON that does not parse', role: 'auditor', rawBody: { contentType: 'application/json', text: '{"seals": [' }, status: 400 },
+    { name: 'a body over the limit', role: 'auditor', rawBody: { contentType: 'application/json', text: JSON.stringify({ pad: 'x'.repeat(1_100_000) }) }, status: 413 },
+    { name: 'a text body', role: 'auditor', rawBody: { contentType: 'text/plain', text: 'verify' }, status: 415 },
+    { name: 'a reporter key', role: 'reporter', body: { seals: [] }, status: 403 },
+  ],
+
+  'GET /v1/audit/subjects': [
+    { name: 'the first page of patient streams', role: 'auditor', status: 200 },
+    { name: 'one stream after a subject id', role: 'auditor', params: { query: { after: 'SYN-CONTRACT-000', limit: 1 } }, status: 200 },
+    { name: 'a negative page size', role: 'auditor', params: { query: { limit: -1 } }, status: 400 },
+    { name: 'a reporter key', role: 'reporter', status: 403 },
+  ],
+
+  'GET /v1/patients/{subjectId}/audit': [
+    { name: 'the change trail', role: 'auditor', params: { path, query: { asOf: '2026-12-01' } }, status: 200 },
+    { name: 'an unknown patient', role: 'auditor', params: { path: { subjectId: 'SYN-CONTRACT-404' } }, status: 404 },
+    { name: 'an impossible date', role: 'auditor', params: { path, query: { asOf: '2026-02-30' } }, status: 400 },
+    { name: 'a 300-character subject id (refused by its own rule, not by the router)', role: 'auditor', params: { path: { subjectId: 'S'.repeat(300) } }, status: 400 },
+    { name: 'a subject id far too long', role: 'auditor', params: { path: { subjectId: 'S'.repeat(600) } }, status: 414 },
+    { name: 'a reporter key', role: 'reporter', params: { path }, status: 403 },
+  ],
+
+  'GET /v1/feed': [
+    { name: 'the live feed', role: 'auditor', ...feed, status: 200 },
+    { name: 'with record changes, for a reporter', role: 'reporter', params: { query: { include: 'records' } }, ...feed, status: 200 },
+    { name: 'a Last-Event-ID that is no log position', role: 'auditor', params: { header: { 'Last-Event-ID': '-1' } }, ...feed, status: 400 },
+    { name: 'an emitter key', role: 'emitter', ...feed, status: 403 },
   ],
 };
