@@ -10,6 +10,7 @@ import { ProblemFilter } from './common/problem/problem.filter';
 import { HealthController } from './api/health/health.controller';
 import { PatientEventsController } from './api/events/patient-events.controller';
 import { PatientEventsService } from './api/events/patient-events.service';
+import { StreamStateCache } from './api/events/stream-state.cache';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.port';
 import { eventStoreProvider } from './event-store/event-store.provider';
 import { AdminController } from './api/admin/admin.controller';
@@ -73,6 +74,7 @@ export class AppModule {
         eventStoreProvider,
         { provide: READ_MODEL_DB, useFactory: () => openReadModelDatabase(config.dataDir) },
         StoreLifecycle,
+        StreamStateCache,
         PatientEventsService,
         PatientsService,
         QueriesService,
