@@ -16,6 +16,7 @@ import { eventStoreProvider } from './event-store/event-store.provider';
 import { AdminController } from './api/admin/admin.controller';
 import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
+import { RecordCache } from './api/patients/record.cache';
 import { QueriesController } from './api/queries/queries.controller';
 import { QueriesService } from './api/queries/queries.service';
 import { CohortIndex } from './projections/cohort-index';
@@ -75,6 +76,7 @@ export class AppModule {
         { provide: READ_MODEL_DB, useFactory: () => openReadModelDatabase(config.dataDir) },
         StoreLifecycle,
         StreamStateCache,
+        RecordCache,
         PatientEventsService,
         PatientsService,
         QueriesService,

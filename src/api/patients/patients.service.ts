@@ -14,6 +14,8 @@ import { CohortIndex, type PatientTableRow } from '../../projections/cohort-inde
 import { READ_MODEL_DB } from '../../projections/patient.projector';
 import { statusInputsOfRow } from '../../projections/patient-row';
 import { unknownPatient } from '../events/patient-events.service';
+import { StreamStateCache } from '../events/stream-state.cache';
+import { RecordCache, viewKey, type CachedView } from './record.cache';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
 
 /**
@@ -28,6 +30,8 @@ export class PatientsService {
     @Inject(READ_MODEL_DB) db: Database.Database,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly index: CohortIndex,
+    private readonly streams: StreamStateCache,
+    private readonly views: RecordCache,
   ) {
     this.facts = db.prepare<[string], { facts: string; aes: string }>('SELECT facts, aes FROM patient_facts WHERE subject_id = ?');
   }
@@ -38,16 +42,27 @@ export class PatientsService {
     return utcDateOf(this.clock.now());
   }
 
+  /** The record folded from the stream as read from the store now: the reference the cached views are held to. */
   async record(subjectId: string, asOf: string | null, recordedBefore: string | null): Promise<PatientRecord> {
     const stored = await this.store.readStream(patientStreamId(subjectId));
     if (stored.length === 0) throw unknownPatient(subjectId);
-    const known = recordedBefore === null ? stored : stored.filter((e) => e.recordedAt < recordedBefore);
+    return recordOf(subjectId, stored.map(toHistoryEntry), asOf ?? this.today(), recordedBefore);
+  }
+
+  /**
+   * The record, or its timeline, as sent: from the view cache when the stream has not moved
+   * since it was made (one read of the events after the held revision tells), else folded
+   * from the held stream and serialised once.
+   */
+  async recordView(kind: 'record' | 'timeline', subjectId: string, asOf: string | null, recordedBefore: string | null): Promise<CachedView> {
+    const state = await this.streams.refresh(patientStreamId(subjectId));
+    if (state.revision === null) throw unknownPatient(subjectId);
     const date = asOf ?? this.today();
-    const record = known.length === 0 ? null : project(subjectId, effectiveHistory(known.map(toHistoryEntry)), date, { revision: known[known.length - 1].revision });
-    if (!record) {
-      throw new ProblemError(404, 'NOT_ENROLLED_AS_OF', `Patient ${subjectId} was not enrolled as of ${date}${recordedBefore ? `, as recorded before ${recordedBefore}` : ''}.`);
-    }
-    return record;
+    const key = viewKey(kind, subjectId, state.revision, date, recordedBefore);
+    const held = this.views.get(key);
+    if (held !== undefined) return held;
+    const record = recordOf(subjectId, state.history(), date, recordedBefore);
+    return this.views.put(key, kind === 'record' ? record : timelineOf(record));
   }
 
   /**
@@ -151,6 +166,21 @@ export class PatientsService {
     const summary = advanceSummary(JSON.parse(stored.facts) as PatientSummary, asOf);
     return withAes ? { ...summary, adverseEvents: JSON.parse(stored.aes) as AeFacts[] } : (summary as PatientSummaryWithAes);
   }
+}
+
+/** The record as of the date over what was recorded before the instant; 404 when the patient was not enrolled by then. */
+function recordOf(subjectId: string, entries: readonly HistoryEntry[], date: string, recordedBefore: string | null): PatientRecord {
+  // Recording time never goes back in a stream: what was recorded before an instant is a prefix.
+  const known = recordedBefore === null ? entries : entries.filter((e) => (e.recordedAt ?? '') < recordedBefore);
+  const record = known.length === 0 ? null : project(subjectId, effectiveHistory(known), date, { revision: known[known.length - 1].revision });
+  if (!record) {
+    throw new ProblemError(404, 'NOT_ENROLLED_AS_OF', `Patient ${subjectId} was not enrolled as of ${date}${recordedBefore ? `, as recorded before ${recordedBefore}` : ''}.`);
+  }
+  return record;
+}
+
+export function timelineOf(record: PatientRecord) {
+  return { subjectId: record.subjectId, asOf: record.asOf, day0: record.day0, revision: record.revision, events: record.timeline };
 }
 
 /** The patient's summary, with its AEs, as of the date over the given events. */
