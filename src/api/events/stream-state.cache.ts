@@ -65,6 +65,11 @@ export class StreamStateCache {
     return this.held;
   }
 
+  /** Whether the stream is held now (nothing is read). */
+  holds(streamId: string): boolean {
+    return this.streams.has(streamId);
+  }
+
   /** The held state, or the stream read whole from the store when not held. */
   async load(streamId: string): Promise<StreamState> {
     const held = this.touch(streamId);

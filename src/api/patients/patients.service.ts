@@ -51,18 +51,36 @@ export class PatientsService {
 
   /**
    * The record, or its timeline, as sent: from the view cache when the stream has not moved
-   * since it was made (one read of the events after the held revision tells), else folded
-   * from the held stream and serialised once.
+   * since the view was made (one read of the events past that revision tells, usually none),
+   * else folded and serialised once. A stream the append path holds is extended from memory;
+   * any other is read whole and not held, so reads across a whole registry do not fill the
+   * heap with decoded streams (which made every garbage collection longer).
    */
   async recordView(kind: 'record' | 'timeline', subjectId: string, asOf: string | null, recordedBefore: string | null): Promise<CachedView> {
-    const state = await this.streams.refresh(patientStreamId(subjectId));
-    if (state.revision === null) throw unknownPatient(subjectId);
+    const streamId = patientStreamId(subjectId);
     const date = asOf ?? this.today();
-    const key = viewKey(kind, subjectId, state.revision, date, recordedBefore);
+    let revision: number | null;
+    let history: () => readonly HistoryEntry[];
+    if (this.streams.holds(streamId)) {
+      const state = await this.streams.refresh(streamId);
+      revision = state.revision;
+      history = state.history;
+    } else {
+      const seen = this.views.revisionOf(subjectId);
+      if (seen !== undefined && (await this.store.readStream(streamId, { fromRevision: seen + 1, maxCount: 1 })).length === 0) {
+        const held = this.views.get(viewKey(kind, subjectId, seen, date, recordedBefore));
+        if (held !== undefined) return held;
+      }
+      const stored = await this.store.readStream(streamId);
+      revision = stored.length === 0 ? null : stored[stored.length - 1].revision;
+      history = () => stored.map(toHistoryEntry);
+    }
+    if (revision === null) throw unknownPatient(subjectId);
+    const key = viewKey(kind, subjectId, revision, date, recordedBefore);
     const held = this.views.get(key);
     if (held !== undefined) return held;
-    const record = recordOf(subjectId, state.history(), date, recordedBefore);
-    return this.views.put(key, kind === 'record' ? record : timelineOf(record));
+    const record = recordOf(subjectId, history(), date, recordedBefore);
+    return this.views.put(key, kind === 'record' ? record : timelineOf(record), subjectId, revision);
   }
 
   /**

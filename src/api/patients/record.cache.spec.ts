@@ -38,10 +38,10 @@ describe('RecordCache', () => {
   it('keeps to its byte budget, least recently used views leaving first', () => {
     const body = { text: 'x'.repeat(90) }; // 101 bytes of JSON
     const cache = new RecordCache(250);
-    cache.put('a', body);
-    cache.put('b', body);
+    cache.put('a', body, 'SYN-1', 0);
+    cache.put('b', body, 'SYN-1', 1);
     cache.get('a');
-    cache.put('c', body);
+    cache.put('c', body, 'SYN-1', 2);
     expect([cache.get('a'), cache.get('b'), cache.get('c')].map((v) => v !== undefined)).toEqual([true, false, true]);
   });
 

@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 /** JSON held across all views by default. */
 export const DEFAULT_VIEW_BYTES = 64 * 2 ** 20;
 
+/** Patients whose latest view revision is remembered. */
+const MAX_REVISIONS = 200_000;
+
 /** DI token of the byte budget, so tests and benchmarks can set it. */
 export const RECORD_CACHE_BYTES = Symbol('RECORD_CACHE_BYTES');
 
@@ -33,6 +36,8 @@ export function viewKey(kind: 'record' | 'timeline', subjectId: string, revision
 @Injectable()
 export class RecordCache {
   private readonly views = new Map<string, CachedView>();
+  /** The revision each patient's latest view was made at: what a read checks the stream against. */
+  private readonly revisions = new Map<string, number>();
   private bytes = 0;
   private readonly budget: number;
 
@@ -52,9 +57,18 @@ export class RecordCache {
     return view;
   }
 
+  /** The revision of the patient's latest view, if any is held. */
+  revisionOf(subjectId: string): number | undefined {
+    return this.revisions.get(subjectId);
+  }
+
   /** Serialises the body once and holds it. */
-  put(key: string, body: unknown): CachedView {
+  put(key: string, body: unknown, subjectId: string, revision: number): CachedView {
     const view = viewOf(body);
+    this.revisions.delete(subjectId);
+    this.revisions.set(subjectId, revision);
+    // A few dozen bytes a patient: bounded by a count, oldest first.
+    if (this.revisions.size > MAX_REVISIONS) this.revisions.delete(this.revisions.keys().next().value!);
     const previous = this.views.get(key);
     if (previous !== undefined) this.bytes -= previous.json.length;
     this.views.delete(key);
@@ -70,6 +84,7 @@ export class RecordCache {
 
   clear(): void {
     this.views.clear();
+    this.revisions.clear();
     this.bytes = 0;
   }
 }
