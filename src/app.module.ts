@@ -10,11 +10,13 @@ import { ProblemFilter } from './common/problem/problem.filter';
 import { HealthController } from './api/health/health.controller';
 import { PatientEventsController } from './api/events/patient-events.controller';
 import { PatientEventsService } from './api/events/patient-events.service';
+import { StreamStateCache } from './api/events/stream-state.cache';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.port';
 import { eventStoreProvider } from './event-store/event-store.provider';
 import { AdminController } from './api/admin/admin.controller';
 import { PatientsController } from './api/patients/patients.controller';
 import { PatientsService } from './api/patients/patients.service';
+import { RecordCache } from './api/patients/record.cache';
 import { QueriesController } from './api/queries/queries.controller';
 import { QueriesService } from './api/queries/queries.service';
 import { ReadModelConsistency, ReadModelInterceptor } from './api/patients/read-model-consistency';
@@ -75,6 +77,8 @@ export class AppModule {
           } satisfies ProjectorOptions,
         },
         StoreLifecycle,
+        StreamStateCache,
+        RecordCache,
         PatientEventsService,
         PatientsService,
         QueriesService,

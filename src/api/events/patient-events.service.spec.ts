@@ -6,6 +6,7 @@ import { WrongExpectedRevisionError } from '../../event-store/event-store.errors
 import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, StoredEvent } from '../../event-store/event-store.port';
 import { patientStreamId } from '../../event-store/patient-stream';
 import { MAX_QUEUED_APPENDS_PER_STREAM, PatientEventsService, type AppendOutcome } from './patient-events.service';
+import { StreamStateCache } from './stream-state.cache';
 
 const SUBJECT = 'SYN-UNIT-0001';
 const EMITTER: Caller = { keyId: 'emitter-unit', role: 'emitter' };
@@ -17,8 +18,8 @@ class MemoryStore {
   private tick = 0;
   beforeAppend: (() => Promise<void>) | null = null;
 
-  async readStream(streamId: string): Promise<StoredEvent[]> {
-    return [...(this.streams.get(streamId) ?? [])];
+  async readStream(streamId: string, options: { fromRevision?: number } = {}): Promise<StoredEvent[]> {
+    return (this.streams.get(streamId) ?? []).slice(options.fromRevision ?? 0);
   }
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -65,8 +66,9 @@ describe('PatientEventsService.append: If-Match and idempotency', () => {
   beforeEach(() => {
     store = new MemoryStore();
     const clock = { now: () => new Date('2026-06-01T12:00:00.000Z') };
-    service = new PatientEventsService(store as unknown as EventStore, clock);
-    otherProcess = new PatientEventsService(store as unknown as EventStore, clock);
+    // Each service is a process of its own: its own stream cache over the one store.
+    service = new PatientEventsService(store as unknown as EventStore, clock, new StreamStateCache(store as unknown as EventStore));
+    otherProcess = new PatientEventsService(store as unknown as EventStore, clock, new StreamStateCache(store as unknown as EventStore));
   });
 
   /** Given an enrolled patient (revision 0) and `original` appended with If-Match 0, then `later` appended one by one. */
@@ -162,7 +164,7 @@ describe('PatientEventsService.append: one queue per stream', () => {
   it(`refuses the append after ${MAX_QUEUED_APPENDS_PER_STREAM} waiting on one stream with 503 and Retry-After, storing nothing of it, while other streams go on`, async () => {
     // Given a store whose next append waits until the test releases it
     const store = new MemoryStore();
-    const service = new PatientEventsService(store as unknown as EventStore, { now: () => new Date('2026-06-01T12:00:00.000Z') });
+    const service = new PatientEventsService(store as unknown as EventStore, { now: () => new Date('2026-06-01T12:00:00.000Z') }, new StreamStateCache(store as unknown as EventStore));
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     store.beforeAppend = () => held;

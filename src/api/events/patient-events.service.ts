@@ -8,18 +8,19 @@ import { ProblemError } from '../../common/problem/problem';
 import { utcDateOf } from '../../domain/calendar/clinical-date';
 import type { ClinicalEvent, ClinicalFactType, RecordedEvent } from '../../domain/events/clinical-event';
 import { decide, deviationsAddedBy } from '../../domain/decide/decide';
+import { decideOnBasis } from '../../domain/decide/decision-basis';
 import type { Deviation } from '../../domain/rules/deviations';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '../../event-store/event-store.port';
 import {
   CURRENT_SCHEMA_VERSION,
   patientStreamId,
-  toHistoryEntry,
   toRecordedEvent,
   type StoredMetadata,
 } from '../../event-store/patient-stream';
 import { chainDigests } from '../../event-store/stream-digest';
 import { missingEnteredBy, validateCorrectionData, validateEventBatch, type BatchValidation, type FieldError } from './event-validation';
+import { StreamStateCache } from './stream-state.cache';
 
 export interface AppendedEvent {
   readonly eventId: string;
@@ -60,11 +61,12 @@ export const MAX_QUEUED_APPENDS_PER_STREAM = 256;
  */
 @Injectable()
 export class PatientEventsService {
-  private readonly streams = new KeyedSerializer(MAX_QUEUED_APPENDS_PER_STREAM);
+  private readonly queue = new KeyedSerializer(MAX_QUEUED_APPENDS_PER_STREAM);
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly streams: StreamStateCache,
     @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'requireEnteredBy'>,
   ) {}
 
@@ -77,7 +79,7 @@ export class PatientEventsService {
     }
     const streamId = patientStreamId(subjectId);
     try {
-      return await this.streams.run(streamId, () => this.decideAndAppend(subjectId, streamId, validated, ifMatch, caller));
+      return await this.queue.run(streamId, () => this.decideAndAppend(subjectId, streamId, validated, ifMatch, caller));
     } catch (error) {
       if (error instanceof QueueFullError) {
         throw new ProblemError(
@@ -102,29 +104,42 @@ export class PatientEventsService {
   ): Promise<AppendOutcome> {
     const incoming = validated.events;
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.store.readStream(streamId);
-      const current = stored.length > 0 ? stored[stored.length - 1].revision : null;
+      // The stream state from memory when held (stream-state.cache.ts). The store's expected-revision
+      // check guards the append; an answer other than 201 is confirmed against the store first.
+      const state = await this.streams.load(streamId);
+      const current = state.revision;
+      const stale = async (): Promise<boolean> => !state.confirmed && (await this.streams.refresh(streamId)).revision !== current;
 
       // An exact repeat is a retry of a request that was stored: it repeats the original
       // If-Match too, which the stream has moved past, so it answers before If-Match is checked.
-      const repeat = findRepeat(stored, incoming);
+      const repeat = findRepeat(state.eventById, incoming);
       if (repeat.kind === 'repeat') {
         // The original result: the deviations decided against the stream as it stood before the original.
-        const deviations = deviationsAddedBy(stored.map(toHistoryEntry), repeat.events.map((e) => e.eventId));
+        const deviations = deviationsAddedBy(state.history(), repeat.events.map((e) => e.eventId));
         return { status: 200, body: { subjectId, events: repeat.events, deviations } };
       }
       if (ifMatch !== null && ifMatch !== current) {
+        if (await stale()) continue;
         throw new ProblemError(409, 'REVISION_CONFLICT', `If-Match names revision ${ifMatch}, but the stream is at ${current ?? 'none'}.`, undefined, {
           currentRevision: current,
         });
       }
-      if (repeat.kind === 'conflict') throw repeat.problem;
+      if (repeat.kind === 'conflict') {
+        if (await stale()) continue;
+        throw repeat.problem;
+      }
 
-      const correctionErrors = correctionDataErrors(stored, incoming, validated.batch);
-      if (correctionErrors.length > 0) throw validationProblem(correctionErrors);
+      const correctionErrors = correctionDataErrors(state.eventById, incoming, validated.batch);
+      if (correctionErrors.length > 0) {
+        if (await stale()) continue;
+        throw validationProblem(correctionErrors);
+      }
 
-      const decision = decide(stored.map(toHistoryEntry), incoming, utcDateOf(this.clock.now()));
+      const today = utcDateOf(this.clock.now());
+      const isStored = (eventId: string) => state.eventById(eventId) !== undefined;
+      const decision = decideOnBasis(state.basis, incoming, today, isStored) ?? decide(state.history(), incoming, today);
       if (decision.kind === 'rejected') {
+        if (await stale()) continue;
         throw new ProblemError(422, 'CLINICAL_RULE_BROKEN', 'The events break clinical rules; nothing was stored.', decision.violations.map((v) => ({
           ...v,
           path: validated.batch ? `[${v.eventIndex}]` : '',
@@ -133,20 +148,20 @@ export class PatientEventsService {
         })));
       }
 
+      const toAppend = decision.events.map((event) => ({
+        eventId: event.eventId,
+        type: event.type,
+        occurredOn: 'occurredOn' in event ? event.occurredOn : null,
+        data: event.data,
+        metadata: { ...storedMetadata(event, caller) },
+      }));
       try {
-        const result = await this.store.append(
-          streamId,
-          decision.events.map((event) => ({
-            eventId: event.eventId,
-            type: event.type,
-            occurredOn: 'occurredOn' in event ? event.occurredOn : null,
-            data: event.data,
-            metadata: { ...storedMetadata(event, caller) },
-          })),
-          current ?? 'no_stream',
-        );
+        const result = await this.store.append(streamId, toAppend, current ?? 'no_stream');
+        this.streams.appended(state, toAppend, result);
         return { status: 201, body: { subjectId, events: [...result.events], deviations: decision.deviations } };
       } catch (error) {
+        // Another instance wrote first, or the store failed mid-append: read the stream again next time.
+        this.streams.drop(streamId);
         // Without If-Match: decide again over the new history. With If-Match: read once more,
         // as the writer that won may have been this request's own original (a retry racing it,
         // answered 200); otherwise the stream has moved past If-Match and the answer is 409.
@@ -186,9 +201,8 @@ type RepeatCheck =
  * with the original result; an id reused with other content, or a batch only partly
  * stored, is a conflict (409, raised by the caller after If-Match is checked).
  */
-function findRepeat(stored: readonly StoredEvent[], incoming: readonly ClinicalEvent[]): RepeatCheck {
-  const byId = new Map(stored.map((e) => [e.eventId, e]));
-  const matches = incoming.map((event) => byId.get(event.eventId));
+function findRepeat(storedById: (eventId: string) => StoredEvent | undefined, incoming: readonly ClinicalEvent[]): RepeatCheck {
+  const matches = incoming.map((event) => storedById(event.eventId));
   if (matches.every((m) => m === undefined)) return { kind: 'new' };
   const conflicts = incoming.filter((event, i) => matches[i] !== undefined && !sameContent(matches[i]!, event));
   if (conflicts.length > 0) {
@@ -222,12 +236,12 @@ function storedMetadata(event: ClinicalEvent, caller: Caller): StoredMetadata {
 }
 
 /** A correction's replacement data must be valid data of its target's type, known only from the stream. */
-function correctionDataErrors(stored: readonly StoredEvent[], incoming: readonly ClinicalEvent[], batch: boolean): FieldError[] {
-  const types = new Map<string, string>(stored.map((e) => [e.eventId, e.type]));
+function correctionDataErrors(storedById: (eventId: string) => StoredEvent | undefined, incoming: readonly ClinicalEvent[], batch: boolean): FieldError[] {
+  const types = new Map<string, string>();
   const errors: FieldError[] = [];
   incoming.forEach((event, i) => {
     if (event.type === 'EventCorrected' && event.data.data !== undefined) {
-      const targetType = types.get(event.data.targetEventId);
+      const targetType = types.get(event.data.targetEventId) ?? storedById(event.data.targetEventId)?.type;
       if (targetType && targetType !== 'EventCorrected' && targetType !== 'EventVoided') {
         errors.push(...validateCorrectionData(targetType as ClinicalFactType, event.data.data, `${batch ? `[${i}].` : ''}data.data`));
       }

@@ -1,11 +1,16 @@
-import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiJson, ApiKeyProblems, ApiProblems } from '../../common/openapi/api-responses';
 import { Roles } from '../../common/auth/roles.guard';
 import { parseAsOf, parseInstant, parseSubjectId } from '../common/request-params';
 import { PatientListQuery } from './patient-list.query';
 import { PatientsService } from './patients.service';
 import { ApiReadModel, ReadModelInterceptor } from './read-model-consistency';
+import { sendView } from './record.cache';
+
+const IF_NONE_MATCH = 'The ETag of a copy the client holds: 304 with no body while it is still the answer';
+const NOT_MODIFIED = 'The copy named by If-None-Match is still the answer';
 
 @ApiTags('patients')
 @ApiBearerAuth()
@@ -31,8 +36,16 @@ export class PatientsController {
   @ApiQuery({ name: 'recordedBefore', required: false, description: 'ISO instant: only what had been recorded before then' })
   @ApiJson(200, 'PatientRecord', 'The derived record')
   @ApiProblems(400, 404, 414)
-  record(@Param('subjectId') subjectId: string, @Query('asOf') asOf?: string, @Query('recordedBefore') recordedBefore?: string) {
-    return this.patients.record(parseSubjectId(subjectId), parseAsOf(asOf), parseInstant(recordedBefore));
+  @ApiHeader({ name: 'If-None-Match', required: false, description: IF_NONE_MATCH })
+  @ApiResponse({ status: 304, description: NOT_MODIFIED })
+  async record(
+    @Param('subjectId') subjectId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Query('asOf') asOf?: string,
+    @Query('recordedBefore') recordedBefore?: string,
+  ) {
+    const view = await this.patients.recordView('record', parseSubjectId(subjectId), parseAsOf(asOf), parseInstant(recordedBefore));
+    return sendView(reply, view, ifNoneMatchOf(reply));
   }
 
   @Get(':subjectId/timeline')
@@ -42,8 +55,21 @@ export class PatientsController {
   @ApiQuery({ name: 'recordedBefore', required: false })
   @ApiJson(200, 'PatientTimeline', 'The effective events in clinical order')
   @ApiProblems(400, 404, 414)
-  async timeline(@Param('subjectId') subjectId: string, @Query('asOf') asOf?: string, @Query('recordedBefore') recordedBefore?: string) {
-    const record = await this.patients.record(parseSubjectId(subjectId), parseAsOf(asOf), parseInstant(recordedBefore));
-    return { subjectId: record.subjectId, asOf: record.asOf, day0: record.day0, revision: record.revision, events: record.timeline };
+  @ApiHeader({ name: 'If-None-Match', required: false, description: IF_NONE_MATCH })
+  @ApiResponse({ status: 304, description: NOT_MODIFIED })
+  async timeline(
+    @Param('subjectId') subjectId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Query('asOf') asOf?: string,
+    @Query('recordedBefore') recordedBefore?: string,
+  ) {
+    const view = await this.patients.recordView('timeline', parseSubjectId(subjectId), parseAsOf(asOf), parseInstant(recordedBefore));
+    return sendView(reply, view, ifNoneMatchOf(reply));
   }
+}
+
+/** Read off the request rather than as a handler parameter, which OpenAPI would list as a required header. */
+function ifNoneMatchOf(reply: FastifyReply): string | undefined {
+  const value = reply.request.headers['if-none-match'];
+  return Array.isArray(value) ? value.join(',') : value;
 }

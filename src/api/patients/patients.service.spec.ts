@@ -11,7 +11,9 @@ import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { CohortIndex } from '../../projections/cohort-index';
 import { PatientProjector } from '../../projections/patient.projector';
 import { openReadModelDatabase } from '../../projections/read-model.database';
+import { StreamStateCache } from '../events/stream-state.cache';
 import { PatientsService } from './patients.service';
+import { RecordCache } from './record.cache';
 
 /** A clock that moves one millisecond per reading, so every append has its own recordedAt. */
 function tickingClock(start: string) {
@@ -36,7 +38,7 @@ describe('PatientsService.record with recordedBefore', () => {
         const store = await SqliteEventStore.open({ dataDir: dir, clock: () => clock.now() });
         const db = openReadModelDatabase(null);
         try {
-          const service = new PatientsService(store, db, { now: () => new Date('2030-06-01T00:00:00.000Z') }, new CohortIndex(db, new PatientProjector(store, db)));
+          const service = new PatientsService(store, db, { now: () => new Date('2030-06-01T00:00:00.000Z') }, new CohortIndex(db, new PatientProjector(store, db)), new StreamStateCache(store), new RecordCache());
           const recordedAt: string[] = [];
           for (const [revision, event] of journey.events.entries()) {
             const result = await store.append(patientStreamId('SYN-RB'), [toAppend(event)], revision === 0 ? 'no_stream' : revision - 1);
@@ -50,6 +52,7 @@ describe('PatientsService.record with recordedBefore', () => {
           const firstK = journey.events.slice(0, k + 1);
           const expected = project('SYN-RB', effectiveHistory(asHistory(firstK)), asOf, { revision: k });
           expect(JSON.parse(JSON.stringify(known))).toEqual(JSON.parse(JSON.stringify(expected)));
+          expect(JSON.parse((await service.recordView('record', 'SYN-RB', asOf, instant)).json)).toEqual(JSON.parse(JSON.stringify(expected)));
         } finally {
           db.close();
           await store.close();

@@ -15,6 +15,8 @@ import { READ_MODEL_DB } from '../../projections/patient.projector';
 import { statusInputsOfRow } from '../../projections/patient-row';
 import { parseStoredJson } from '../../projections/read-model.errors';
 import { unknownPatient } from '../events/patient-events.service';
+import { StreamStateCache } from '../events/stream-state.cache';
+import { RecordCache, viewKey, type CachedView } from './record.cache';
 import type { PatientFilterQuery, PatientListQuery } from './patient-list.query';
 
 /**
@@ -29,6 +31,8 @@ export class PatientsService {
     @Inject(READ_MODEL_DB) db: Database.Database,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly index: CohortIndex,
+    private readonly streams: StreamStateCache,
+    private readonly views: RecordCache,
   ) {
     this.facts = db.prepare<[string], { facts: string; aes: string }>('SELECT facts, aes FROM patient_facts WHERE subject_id = ?');
   }
@@ -39,16 +43,45 @@ export class PatientsService {
     return utcDateOf(this.clock.now());
   }
 
+  /** The record folded from the stream as read from the store now: the reference the cached views are held to. */
   async record(subjectId: string, asOf: string | null, recordedBefore: string | null): Promise<PatientRecord> {
     const stored = await this.store.readStream(patientStreamId(subjectId));
     if (stored.length === 0) throw unknownPatient(subjectId);
-    const known = recordedBefore === null ? stored : stored.filter((e) => e.recordedAt < recordedBefore);
+    return recordOf(subjectId, stored.map(toHistoryEntry), asOf ?? this.today(), recordedBefore);
+  }
+
+  /**
+   * The record, or its timeline, as sent: from the view cache when the stream has not moved
+   * since the view was made (one read of the events past that revision tells, usually none),
+   * else folded and serialised once. A stream the append path holds is extended from memory;
+   * any other is read whole and not held, so reads across a whole registry do not fill the
+   * heap with decoded streams (which made every garbage collection longer).
+   */
+  async recordView(kind: 'record' | 'timeline', subjectId: string, asOf: string | null, recordedBefore: string | null): Promise<CachedView> {
+    const streamId = patientStreamId(subjectId);
     const date = asOf ?? this.today();
-    const record = known.length === 0 ? null : project(subjectId, effectiveHistory(known.map(toHistoryEntry)), date, { revision: known[known.length - 1].revision });
-    if (!record) {
-      throw new ProblemError(404, 'NOT_ENROLLED_AS_OF', `Patient ${subjectId} was not enrolled as of ${date}${recordedBefore ? `, as recorded before ${recordedBefore}` : ''}.`);
+    let revision: number | null;
+    let history: () => readonly HistoryEntry[];
+    if (this.streams.holds(streamId)) {
+      const state = await this.streams.refresh(streamId);
+      revision = state.revision;
+      history = state.history;
+    } else {
+      const seen = this.views.revisionOf(subjectId);
+      if (seen !== undefined && (await this.store.readStream(streamId, { fromRevision: seen + 1, maxCount: 1 })).length === 0) {
+        const held = this.views.get(viewKey(kind, subjectId, seen, date, recordedBefore));
+        if (held !== undefined) return held;
+      }
+      const stored = await this.store.readStream(streamId);
+      revision = stored.length === 0 ? null : stored[stored.length - 1].revision;
+      history = () => stored.map(toHistoryEntry);
     }
-    return record;
+    if (revision === null) throw unknownPatient(subjectId);
+    const key = viewKey(kind, subjectId, revision, date, recordedBefore);
+    const held = this.views.get(key);
+    if (held !== undefined) return held;
+    const record = recordOf(subjectId, history(), date, recordedBefore);
+    return this.views.put(key, kind === 'record' ? record : timelineOf(record), subjectId, revision);
   }
 
   /**
@@ -139,6 +172,21 @@ export class PatientsService {
     const summary = advanceSummary(parseStoredJson<PatientSummary>(stored?.facts, subjectId, 'patient_facts.facts'), asOf);
     return withAes ? { ...summary, adverseEvents: parseStoredJson<AeFacts[]>(stored?.aes, subjectId, 'patient_facts.aes') } : (summary as PatientSummaryWithAes);
   }
+}
+
+/** The record as of the date over what was recorded before the instant; 404 when the patient was not enrolled by then. */
+function recordOf(subjectId: string, entries: readonly HistoryEntry[], date: string, recordedBefore: string | null): PatientRecord {
+  // Recording time never goes back in a stream: what was recorded before an instant is a prefix.
+  const known = recordedBefore === null ? entries : entries.filter((e) => (e.recordedAt ?? '') < recordedBefore);
+  const record = known.length === 0 ? null : project(subjectId, effectiveHistory(known), date, { revision: known[known.length - 1].revision });
+  if (!record) {
+    throw new ProblemError(404, 'NOT_ENROLLED_AS_OF', `Patient ${subjectId} was not enrolled as of ${date}${recordedBefore ? `, as recorded before ${recordedBefore}` : ''}.`);
+  }
+  return record;
+}
+
+export function timelineOf(record: PatientRecord) {
+  return { subjectId: record.subjectId, asOf: record.asOf, day0: record.day0, revision: record.revision, events: record.timeline };
 }
 
 /** The patient's summary, with its AEs, as of the date over the given events. */

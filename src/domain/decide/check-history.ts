@@ -66,6 +66,16 @@ function checkGvhdFields(
 }
 
 /**
+ * The key of the events among which only the one recorded first counts (the others are
+ * duplicates): its type, the lineage of an engraftment, the id of an AE report.
+ */
+export function ruleKey(e: EffectiveEvent): string {
+  if (e.type === 'EngraftmentRecorded') return `EngraftmentRecorded:${e.data.lineage}`;
+  if (e.type === 'AdverseEventReported') return `AE:${e.data.aeId}`;
+  return e.type;
+}
+
+/**
  * Every rule of docs/clinical-rules.md section 4 checked over a whole effective history, as if it had been
  * entered in clinical order. A history this finds nothing wrong in is one the service
  * may hold; `decide` lets a new fact leave only ENGRAFTMENT_WITHOUT_DAY0 standing (the
@@ -81,11 +91,7 @@ export function checkHistory(effective: readonly EffectiveEvent[], today: Clinic
     const known = firstRecorded.get(key);
     if (!known || e.revision < known.revision) firstRecorded.set(key, e);
   };
-  for (const e of effective) {
-    if (e.type === 'EngraftmentRecorded') anchor(`EngraftmentRecorded:${e.data.lineage}`, e);
-    else if (e.type === 'AdverseEventReported') anchor(`AE:${e.data.aeId}`, e);
-    else anchor(e.type, e);
-  }
+  for (const e of effective) anchor(ruleKey(e), e);
   const enrollment = firstRecorded.get('PatientEnrolled');
   const day0 = firstRecorded.get('StemCellsInfused');
   const death = firstRecorded.get('PatientDied');

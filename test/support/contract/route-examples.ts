@@ -124,6 +124,7 @@ export const ROUTE_EXAMPLES: Readonly<Record<string, readonly RouteExample[]>> =
 
   'GET /v1/patients/{subjectId}': [
     { name: 'the record', role: 'reporter', params: { path, query: { asOf: '2026-12-01' } }, status: 200 },
+    { name: 'a copy still current (If-None-Match: *)', role: 'reporter', params: { path, header: { 'If-None-Match': '*' } }, status: 304 },
     { name: 'as known before the first append', role: 'auditor', params: { path, query: { recordedBefore: '2026-01-01T00:00:00Z' } }, status: 404 },
     { name: 'before enrollment', role: 'reporter', params: { path, query: { asOf: '2026-01-01' } }, status: 404 },
     { name: 'an impossible date', role: 'reporter', params: { path, query: { asOf: '2026-02-30' } }, status: 400 },
@@ -133,6 +134,7 @@ export const ROUTE_EXAMPLES: Readonly<Record<string, readonly RouteExample[]>> =
 
   'GET /v1/patients/{subjectId}/timeline': [
     { name: 'the timeline', role: 'reporter', params: { path }, status: 200 },
+    { name: 'a copy still current (If-None-Match: *)', role: 'reporter', params: { path, header: { 'If-None-Match': '*' } }, status: 304 },
     { name: 'an unknown patient', role: 'reporter', params: { path: { subjectId: 'SYN-CONTRACT-404' } }, status: 404 },
     { name: 'an impossible date', role: 'reporter', params: { path, query: { asOf: '2026-13-01' } }, status: 400 },
     { name: 'a subject id far too long', role: 'reporter', params: { path: { subjectId: 'S'.repeat(600) } }, status: 414 },
