@@ -90,21 +90,6 @@ describe('verifying a store whose file was edited behind its back', () => {
     for (const c of expected.log ?? []) expect(codes(report)).toContain(c);
   });
 
-  it('stores data and metadata as canonical JSON, and still verifies a file whose text an earlier build wrote with JSON.stringify (keys unsorted)', async () => {
-    const db = new Database(join(dataDir, EVENTS_FILE));
-    const metadata = db.prepare<[], string>(`SELECT metadata FROM events WHERE position = 1`).pluck().get();
-    expect(metadata).toBe(canonicalJson({ source: 'SYNTHETIC', actor: { keyId: 'emitter-1', role: 'emitter' }, schemaVersion: 1 }));
-    // As the earlier build wrote it: the same values, keys in the order the client sent them.
-    db.prepare(`UPDATE events SET metadata = ?, data = json_object('synthetic', json('true'), 'n', json_extract(data, '$.n'))`).run(JSON.stringify({ source: 'SYNTHETIC', actor: { role: 'emitter', keyId: 'emitter-1' }, schemaVersion: 1 }));
-    expect(db.prepare<[], string>(`SELECT data FROM events WHERE position = 1`).pluck().get()).toBe('{"synthetic":true,"n":0}');
-    db.close();
-
-    const report = await verifyNow(kept);
-
-    expect(report).toMatchObject({ ok: true, events: 30, seals: { checked: 3 }, streamBreaks: [], logBreaks: [] });
-    expect(report.keptSeals.every((k) => k.ok)).toBe(true);
-  });
-
   it('finds a whole stream deleted through the seals that covered it', async () => {
     const report = await tamper((db) => db.prepare(`DELETE FROM events WHERE stream_id = 'patient-SYN-T3'`).run());
 

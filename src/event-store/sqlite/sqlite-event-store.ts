@@ -49,9 +49,8 @@ export interface Migration {
  * Ordered schema history; `user_version` holds the number of the last one applied.
  * Append new migrations, never edit applied ones.
  *
- * data and metadata are JSON text, not re-validated by SQLite: earlier builds wrote
- * JSON.stringify's text, this one writes canonical JSON (keys sorted, `canonical-json.ts`);
- * both read back as the same values, and no file needs rewriting. AUTOINCREMENT keeps positions from ever being reused, even after a delete.
+ * data and metadata are JSON text written by JSON.stringify, so they are not re-validated
+ * by SQLite. AUTOINCREMENT keeps positions from ever being reused, even after a delete.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -299,12 +298,16 @@ function checkExpected(expected: ExpectedRevision): void {
 function serialize(event: EventToAppend): SerializedEvent {
   if (typeof event.eventId !== 'string' || event.eventId === '') throw new TypeError('eventId must be a non-empty string');
   if (typeof event.type !== 'string' || event.type === '') throw new TypeError('type must be a non-empty string');
-  // Stored as the canonical JSON the digest covers (undefined data as null): serialized once,
-  // and read back with its keys in order, so verifying and exporting write it out again
-  // with JSON.stringify rather than sorting every object (canonical-json.ts).
-  const data = canonicalJson(event.data ?? null);
-  const metadata = canonicalJson(event.metadata ?? {});
-  return [event.eventId, event.type, event.occurredOn ?? null, data, metadata, data, metadata];
+  // JSON.stringify(undefined) is undefined: store it as null rather than fail the column.
+  return [
+    event.eventId,
+    event.type,
+    event.occurredOn ?? null,
+    JSON.stringify(event.data) ?? 'null',
+    JSON.stringify(event.metadata ?? {}),
+    canonicalJson(event.data ?? null),
+    canonicalJson(event.metadata ?? {}),
+  ];
 }
 
 /**
