@@ -41,9 +41,19 @@ export class ArchiveError extends Error {
 }
 
 async function write(out: Writable, text: string): Promise<void> {
-  if (!out.write(text)) await new Promise<void>((resolve, reject) => {
-    out.once('drain', resolve);
-    out.once('error', reject);
+  if (out.write(text)) return;
+  // Each wait takes its listeners off again: left on, every full buffer of a long export added one.
+  await new Promise<void>((resolve, reject) => {
+    const drained = () => {
+      out.off('error', failed);
+      resolve();
+    };
+    const failed = (error: unknown) => {
+      out.off('drain', drained);
+      reject(error);
+    };
+    out.once('drain', drained);
+    out.once('error', failed);
   });
 }
 

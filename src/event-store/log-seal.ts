@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from '../common/canonical-json';
 
 /**
@@ -44,11 +44,28 @@ export function makeSeal(fields: UnsignedSeal): Seal {
   return { ...fields, digest: sealDigest(fields) };
 }
 
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
+/**
+ * Leaves and nodes are hashed in one shot from a buffer filled in place: a Hash object per
+ * leaf and per node (two per event on average) cost more than the hashing itself. Both are
+ * synchronous, so one buffer each serves every tree.
+ */
+const leafInput = Buffer.alloc(33);
+const nodeInput = Buffer.alloc(65);
+
+function leaf(digestHex: string): Buffer {
+  if (digestHex.length !== 64) return hash('sha256', Buffer.concat([Buffer.from([0]), Buffer.from(digestHex, 'hex')]), 'buffer');
+  leafInput[0] = 0;
+  // Written as Buffer.from would decode it: a digest that is not hex stops at its first bad pair.
+  const written = leafInput.write(digestHex, 1, 'hex');
+  return hash('sha256', leafInput.subarray(0, 1 + written), 'buffer');
+}
 
 function node(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) return hash('sha256', Buffer.concat([Buffer.from([1]), left, right]), 'buffer');
+  nodeInput[0] = 1;
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 33);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /**
@@ -78,7 +95,7 @@ export class MerkleLog {
 
   /** Adds an event's chain digest (hex) as the next leaf. */
   add(digestHex: string): void {
-    let current: Buffer = createHash('sha256').update(LEAF).update(Buffer.from(digestHex, 'hex')).digest();
+    let current: Buffer = leaf(digestHex);
     // One merge per trailing 1 bit of the count (division, not >>, past 2^31 events).
     for (let n = this.size; n % 2 === 1; n = Math.floor(n / 2)) current = node(this.edge.pop()!, current);
     this.edge.push(current);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '../common/canonical-json';
 import type { StoredEvent } from './event-store.port';
 
@@ -60,5 +60,6 @@ export function linkDigest(previous: string, e: CanonicalEnvelope): string {
     `{"data":${e.canonicalData},"eventId":${JSON.stringify(e.eventId)},"metadata":${e.canonicalMetadata},` +
     `"occurredOn":${JSON.stringify(e.occurredOn ?? null)},"recordedAt":${JSON.stringify(e.recordedAt)},"revision":${e.revision},` +
     `"streamId":${JSON.stringify(e.streamId)},"type":${JSON.stringify(e.type)}}`;
-  return createHash('sha256').update(previous).update('\n').update(envelope).digest('hex');
+  // One-shot hash: a Hash object per event was a tenth of a verification's time.
+  return hash('sha256', `${previous}\n${envelope}`, 'hex');
 }
